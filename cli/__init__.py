@@ -1,0 +1,1 @@
+"""chiprisk.cli: the ``chiprisk`` command line (click only)."""

@@ -1,0 +1,5 @@
+"""``python -m chiprisk.cli``."""
+
+from chiprisk.cli.main import main
+
+main()

@@ -1,0 +1,128 @@
+"""The ``chiprisk`` command group, its global options and exit codes.
+
+Exit codes: 0 success; 1 validation found violations; 2 usage or data errors
+(a bad argument, or a row that fails a type, range or reference check).
+Subcommands are imported only when run, so ``chiprisk --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+import click
+from chiprisk.graph.errors import ChipriskError, DataErrors
+
+COMMAND_GROUPS: dict[str, list[tuple[str, str, str]]] = {
+    "Look around": [
+        ("info", "chiprisk.cli.data_commands:info", "Counts, versions and the data hash."),
+        ("show", "chiprisk.cli.data_commands:show", "Everything known about one entity."),
+        ("search", "chiprisk.cli.data_commands:search", "Find entities by id or name."),
+        ("validate", "chiprisk.cli.data_commands:validate", "SHACL shapes and data rules."),
+        (
+            "build",
+            "chiprisk.cli.data_commands:build",
+            "Build the graph and cache; write the manifest.",
+        ),
+    ],
+    "SPARQL and files": [
+        ("query", "chiprisk.cli.rdf_commands:query", "Run SPARQL, or a named query."),
+        ("export", "chiprisk.cli.rdf_commands:export", "Write the graph as RDF."),
+    ],
+}
+_COMMANDS = {name: target for group in COMMAND_GROUPS.values() for name, target, _ in group}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports each command's module only when it runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = _COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(import_module(module), attr)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else None
+        if name and name not in _COMMANDS and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, list(_COMMANDS), n=3)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ChipriskError as exc:
+            message = str(exc) if isinstance(exc, DataErrors) else f"error: {exc}"
+            click.echo(message, err=True)
+            ctx.exit(2)
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(0)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        for title, commands in COMMAND_GROUPS.items():
+            with formatter.section(title):
+                formatter.write_dl([(name, summary) for name, _, summary in commands])
+
+
+class State:
+    """What the global options select; builds the knowledge graph on demand."""
+
+    def __init__(self, data: str | None, use_cache: bool):
+        self.data = data
+        self.use_cache = use_cache
+        self._kg = None
+
+    def kg(self):
+        if self._kg is None:
+            from chiprisk.graph.knowledge_graph import load
+
+            self._kg = load(self.data, use_cache=self.use_cache)
+        return self._kg
+
+
+def _version() -> str:
+    from chiprisk.graph.cache import chiprisk_version
+
+    return chiprisk_version()
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="A data directory in the chiprisk file contract (default: the built-in data).",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk cache.")
+@click.version_option(version=None, package_name="chiprisk", prog_name="chiprisk")
+@click.pass_context
+def cli(ctx: click.Context, data: str | None, no_cache: bool) -> None:
+    """chiprisk: a knowledge graph of the AI-chip supply chain, and the risk it carries.
+
+    \b
+    Examples:
+      chiprisk info
+      chiprisk show tsmc
+      chiprisk --data ./my-data validate
+    """
+    ctx.obj = State(data, not no_cache)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def main() -> None:
+    """Entry point of the ``chiprisk`` console script."""
+    cli(prog_name="chiprisk")

@@ -1,0 +1,1 @@
+"""chiprisk.data: the curated, sourced dataset of the AI-chip supply chain."""

@@ -1,0 +1,49 @@
+"""Write files so that a reader never sees half of one.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+>>> atomic_write(p, b"hello")
+>>> p.read_bytes()
+b'hello'
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from chiprisk.graph.errors import UsageError
+
+
+def atomic_write(path: str | Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` through a temporary file and a rename.
+
+    On any failure the temporary file is removed and ``path`` is untouched.
+
+    Raises
+    ------
+    UsageError
+        When the folder does not exist or cannot be written.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        raise

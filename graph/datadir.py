@@ -1,0 +1,89 @@
+"""Where a data directory's files are, and their hash (no pandas, no rdflib).
+
+Kept light on purpose: ``chiprisk info`` answers from the cache after only
+hashing the files.
+
+Examples
+--------
+>>> len(data_hash())
+64
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from chiprisk.data import resources as data_resources
+
+TABLE_FILES = (
+    "sources.csv",
+    "organizations.csv",
+    "sites.csv",
+    "blocs.csv",
+    "inputs.csv",
+    "requirements.csv",
+    "supplies.csv",
+    "policies.csv",
+    "policy_actions.csv",
+    "fx_rates.csv",
+)
+"""The contract's table files, in load order (checked against the contract by a test)."""
+
+
+class NotADataDir(Exception):
+    """The path given as a data directory is not a folder."""
+
+
+class DataDir:
+    """A data directory: the built-in package data or a folder on disk."""
+
+    def __init__(self, data_dir: str | Path | None = None):
+        root: Traversable | Path
+        if data_dir is None:
+            root, self.origin = data_resources.root(), "built-in"
+        else:
+            root, self.origin = Path(data_dir), str(data_dir)
+            if not root.is_dir():
+                raise NotADataDir(str(data_dir))
+        seed = root.joinpath("seed")
+        self.tables_dir = seed if seed.is_dir() else root
+        self.scenarios_dir = root.joinpath("scenarios")
+
+    def table_file(self, file_name: str) -> Traversable | Path | None:
+        """The file of one table, or None when absent."""
+        f = self.tables_dir.joinpath(file_name)
+        return f if f.is_file() else None
+
+    def scenario_files(self) -> list[Traversable | Path]:
+        """The scenario YAML files, sorted by name."""
+        if not self.scenarios_dir.is_dir():
+            return []
+        return sorted(
+            (p for p in self.scenarios_dir.iterdir() if p.name.endswith((".yaml", ".yml"))),
+            key=lambda p: p.name,
+        )
+
+    def files(self) -> Iterator[tuple[str, Traversable | Path]]:
+        """(name, file) of every file the directory holds, in load order."""
+        for name in TABLE_FILES:
+            f = self.table_file(name)
+            if f is not None:
+                yield name, f
+        for f in self.scenario_files():
+            yield f"scenarios/{f.name}", f
+
+
+def hash_update(h: hashlib._Hash, name: str, raw: bytes) -> None:
+    """Fold one file into a data hash (the one scheme both hashers use)."""
+    h.update(name.encode() + b"\0" + hashlib.sha256(raw).digest())
+
+
+def data_hash(data_dir: str | Path | None = None) -> str:
+    """The sha256 of a data directory's file names and bytes."""
+    h = hashlib.sha256()
+    for name, f in DataDir(data_dir).files():
+        hash_update(h, name, f.read_bytes())
+    return h.hexdigest()

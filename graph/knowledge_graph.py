@@ -1,0 +1,344 @@
+"""KnowledgeGraph: the one object analysts hold.
+
+It composes the checked rows (pandas), the RDF graph (rdflib, built lazily)
+and the network projection (networkx, built lazily); it is not a subclass of
+any of them.
+
+Examples
+--------
+>>> import chiprisk.graph as cg
+>>> kg = cg.load()
+>>> kg.counts()["inputs"] > 0
+True
+>>> kg.search("EUV").iloc[0]["id"]
+'euv-lithography'
+"""
+
+from __future__ import annotations
+
+import difflib
+import pickle
+import platform
+from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+from chiprisk.graph import cache
+from chiprisk.graph.contract import COUNTRIES, TABLES
+from chiprisk.graph.datadir import data_hash
+from chiprisk.graph.errors import UsageError
+from chiprisk.graph.load import ISO_COUNTRIES, Tables, load_tables
+from chiprisk.graph.query import named_bindings, run_query
+from chiprisk.graph.rdf import build_graph, country_label
+from chiprisk.graph.validate import ValidationReport, validate_graph
+from rdflib import Graph
+
+NAME_COLUMNS = {
+    "organizations": "name",
+    "sites": "name",
+    "inputs": "name",
+    "blocs": "name",
+    "policies": "name",
+    "sources": "title",
+}
+
+
+class KnowledgeGraph:
+    """The AI-chip supply-chain knowledge graph of one data directory.
+
+    Use :func:`load` to make one. Every method returns a pandas DataFrame
+    with documented columns, or a plain value.
+
+    Attributes
+    ----------
+    tables : Tables
+        The checked rows, one DataFrame per file of the contract.
+    """
+
+    def __init__(self, tables: Tables):
+        self.tables = tables
+
+    def __repr__(self) -> str:
+        c = self.counts()
+        return (
+            f"<KnowledgeGraph {self.tables.origin}: {c['organizations']} organisations, "
+            f"{c['sites']} sites, {c['inputs']} inputs, {c['supplies']} supplies, "
+            f"{c['policies']} policies>"
+        )
+
+    # ------------------------------------------------------------ projections
+
+    @cached_property
+    def rdf(self) -> Graph:
+        """The RDF graph (rdflib), built on first use."""
+        return build_graph(self.tables)
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The supply network as a networkx DiGraph (see :mod:`chiprisk.graph.network`)."""
+        from chiprisk.graph.network import to_networkx
+
+        return to_networkx(self.tables)
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """Copies of the checked tables, by contract table name (plus ``scenarios``)."""
+        frames = {name: df.copy() for name, df in self.tables.frames.items()}
+        frames["scenarios"] = self.tables.scenarios.copy()
+        return frames
+
+    # ---------------------------------------------------------------- lookups
+
+    def label(self, entity_id: str) -> str | None:
+        """The readable name of an entity id (None when unknown)."""
+        return self._labels.get(entity_id) or (
+            country_label(entity_id) if entity_id in ISO_COUNTRIES else None
+        )
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        for table, col in NAME_COLUMNS.items():
+            df = self.tables[table]
+            labels.update(zip(df["id"], df[col], strict=True))
+        sc = self.tables.scenarios
+        labels.update(zip(sc["id"], sc["name"], strict=True))
+        return labels
+
+    def resolve(self, entity_id: str) -> str:
+        """Check an entity id; raise a UsageError with the closest matches if unknown."""
+        if self.tables.kind_of(entity_id) is not None:
+            return entity_id
+        known = list(self._labels) + sorted(ISO_COUNTRIES)
+        close = difflib.get_close_matches(entity_id, known, n=5, cutoff=0.6)
+        if not close:
+            hits = self.search(entity_id)
+            close = list(hits["id"].head(5))
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise UsageError(f"unknown entity {entity_id!r}.{hint}")
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (plus ``scenarios``)."""
+        out = {name: len(df) for name, df in self.tables.frames.items()}
+        out["scenarios"] = len(self.tables.scenarios)
+        return out
+
+    def info(self) -> dict[str, object]:
+        """Counts, versions and the data hash, as a flat dict."""
+        out: dict[str, object] = {
+            "chiprisk": cache.chiprisk_version(),
+            "data": self.tables.origin,
+            "data_hash": self.tables.data_hash,
+        }
+        out.update(self.counts())
+        out["triples"] = len(self.rdf)
+        out["python"] = platform.python_version()
+        for lib in ("rdflib", "pyshacl", "networkx", "pandas", "numpy", "scipy"):
+            try:
+                out[lib] = version(lib)
+            except PackageNotFoundError:
+                out[lib] = None
+        return out
+
+    def search(self, text: str) -> pd.DataFrame:
+        """Entities whose id or name contains ``text`` (case-insensitive).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``kind`` (table), ``id``, ``name``; exact id matches first,
+            then prefix matches, then the rest; close spellings when nothing
+            contains the text.
+        """
+        needle = text.strip().lower()
+        rows = []
+        for table, col in NAME_COLUMNS.items():
+            df = self.tables[table]
+            rows += [(table, i, n) for i, n in zip(df["id"], df[col], strict=True)]
+        sc = self.tables.scenarios
+        rows += [("scenarios", i, n) for i, n in zip(sc["id"], sc["name"], strict=True)]
+        rows += [(COUNTRIES, c, country_label(c)) for c in sorted(ISO_COUNTRIES)]
+        hits = []
+        for kind, ident, name in rows:
+            i, n = ident.lower(), str(name).lower()
+            if needle == i:
+                rank = 0
+            elif i.startswith(needle) or n.startswith(needle):
+                rank = 1
+            elif needle in i or needle in n:
+                rank = 2
+            else:
+                continue
+            hits.append((rank, kind, ident, name))
+        if not hits and needle:
+            by_id = {r[1].lower(): r for r in rows}
+            for m in difflib.get_close_matches(needle, list(by_id), n=5, cutoff=0.6):
+                kind, ident, name = by_id[m]
+                hits.append((3, kind, ident, name))
+        hits.sort(key=lambda h: (h[0], h[1] == COUNTRIES, h[2]))
+        return pd.DataFrame([h[1:] for h in hits], columns=["kind", "id", "name"])
+
+    def show(self, entity_id: str) -> pd.DataFrame:
+        """Everything known about one entity, each fact with its source.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``section`` (``attribute`` for the entity's own row, else
+            ``<table>.<column>`` of a row that refers to it), ``field``,
+            ``value``, ``label`` (readable name where ``value`` is an id) and
+            ``source_id``.
+        """
+        entity_id = self.resolve(entity_id)
+        kind = self.tables.kind_of(entity_id)
+        out = []
+        if kind in TABLES:
+            df = self.tables[kind]
+            row = df[df["id"] == entity_id].iloc[0]
+            src = row.get("source_id")
+            for col in df.columns:
+                v = row[col]
+                if col == "source_id" or not _has(v):
+                    continue
+                out.append(("attribute", col, _plain(v), self._label_of(v), src))
+        elif kind == "scenarios":
+            sc = self.tables.scenarios
+            row = sc[sc["id"] == entity_id].iloc[0]
+            for col in ("name", "severity", "duration_weeks", "probability", "rationale"):
+                if row[col] is not None:
+                    out.append(("attribute", col, row[col], None, row["source_id"]))
+            for t in row["targets"]:
+                ident = t.partition(":")[2]
+                out.append(("attribute", "target", t, self.label(ident), row["source_id"]))
+        elif kind == COUNTRIES:
+            out.append(("attribute", "name", country_label(entity_id), None, None))
+        for table in TABLES.values():
+            df = self.tables[table.name]
+            if df.empty:
+                continue
+            for col in table.columns:
+                if col.kind not in ("ref", "countries", "country") or col.name == "source_id":
+                    continue
+                s = df[col.name]
+                mask = (
+                    s.str.split(";").apply(lambda xs: entity_id in xs if xs else False)
+                    if (col.kind == "countries")
+                    else (s == entity_id)
+                )
+                for _, r in df[mask.fillna(False).astype(bool)].iterrows():
+                    ref_id = r["id"] if "id" in r else r.get("product")
+                    if table.name == "requirements":
+                        ref_id = r["product"] if col.name == "input" else r["input"]
+                    if table.name == "fx_rates":
+                        continue
+                    out.append(
+                        (
+                            f"{table.name}.{col.name}",
+                            _describe(table.name, r),
+                            ref_id,
+                            self._label_of(ref_id),
+                            r.get("source_id"),
+                        )
+                    )
+        return pd.DataFrame(out, columns=["section", "field", "value", "label", "source_id"])
+
+    def _label_of(self, value: object) -> str | None:
+        return self.label(value) if isinstance(value, str) else None
+
+    # ----------------------------------------------------------------- SPARQL
+
+    def sparql(self, query: str, **bindings: object) -> pd.DataFrame:
+        """Run a SPARQL SELECT/ASK; keyword arguments are bound as RDF terms.
+
+        Examples
+        --------
+        >>> import chiprisk.graph as cg
+        >>> kg = cg.load()
+        >>> q = "SELECT ?name WHERE { ?o rdfs:label ?name ; cr:headquarteredIn ?c }"
+        >>> "ASML" in set(kg.sparql(q, c=cg.iri("NL"))["name"])
+        True
+        """
+        return run_query(self.rdf, query, bindings)
+
+    def named_query(self, name: str, **params: str) -> pd.DataFrame:
+        """Run a named competency query from ``ontology/queries`` with typed parameters."""
+        text, bindings = named_bindings(name, {k: str(v) for k, v in params.items()})
+        return run_query(self.rdf, text, bindings)
+
+    # ------------------------------------------------------------- validation
+
+    def validate(self) -> ValidationReport:
+        """SHACL shapes plus the whole-graph rules on this graph."""
+        return validate_graph(self.rdf)
+
+
+def _plain(v: object) -> object:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def _has(v: object) -> bool:
+    return v is not None and v is not pd.NA and not (isinstance(v, float) and v != v)
+
+
+def _describe(table: str, r: pd.Series) -> str:
+    if table == "supplies":
+        if _has(r["share"]):
+            amount = f"{r['share']:g}%"
+        elif _has(r["share_min"]) or _has(r["share_max"]):
+            lo = f"{r['share_min']:g}" if _has(r["share_min"]) else "?"
+            hi = f"{r['share_max']:g}" if _has(r["share_max"]) else "?"
+            amount = f"{lo}-{hi}%"
+        elif _has(r["share_qual"]):
+            amount = str(r["share_qual"])
+        else:
+            amount = f"{r['capacity']:g} {r['capacity_unit']}"
+        buyer = f" for {r['buyer']}" if _has(r["buyer"]) else ""
+        return f"{r['supplier']} -> {r['input']}{buyer}: {amount} ({r['basis']}, {r['year']})"
+    if table == "requirements":
+        return f"{r['product']} requires {r['input']}"
+    if table == "policy_actions":
+        money = f" {r['amount']:,.0f} {r['currency']}" if _has(r["amount"]) else ""
+        return f"{r['policy']} {r['action']} {r['target']}{money}"
+    name = r.get("name") if _has(r.get("name")) else r.get("title")
+    return f"{table.removesuffix('s')}: {name or ''}"
+
+
+def load(data_dir: str | Path | None = None, *, use_cache: bool = True) -> KnowledgeGraph:
+    """Load a knowledge graph from a data directory (default: the built-in data).
+
+    The checked rows are cached on disk keyed by the data's hash, so a second
+    load of unchanged data skips parsing and checking.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        A folder in the file contract; None for the built-in dataset.
+    use_cache : bool
+        Read and write the on-disk cache (see :mod:`chiprisk.graph.cache`).
+
+    Raises
+    ------
+    DataErrors
+        When a file fails its checks (nothing is cached then).
+
+    Examples
+    --------
+    >>> import chiprisk.graph as cg
+    >>> cg.load().tables.origin
+    'built-in'
+    """
+    key = data_hash(data_dir)
+    blob = cache.get(key, "tables.pkl") if use_cache else None
+    tables = None
+    if blob is not None:
+        try:
+            tables = pickle.loads(blob)
+        except Exception:  # a stale or torn entry: rebuild it
+            tables = None
+    if tables is None:
+        tables = load_tables(data_dir)
+        if use_cache:
+            cache.put(key, "tables.pkl", pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+    return KnowledgeGraph(tables)

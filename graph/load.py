@@ -1,0 +1,687 @@
+"""Files -> checked rows.
+
+A data directory in the file contract (``docs/file-contract.md``) is read into
+typed pandas DataFrames, one per table, and every cell, row and reference is
+checked before anything else sees it. Every problem found is reported at once,
+each naming its file, line and column (:class:`~chiprisk.graph.errors.DataErrors`).
+
+Examples
+--------
+>>> from chiprisk.graph.load import load_tables
+>>> tables = load_tables()          # the built-in dataset
+>>> "euv-lithography" in set(tables["inputs"]["id"])
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pycountry
+import yaml
+from chiprisk.graph.contract import (
+    BLOCS,
+    COUNTRIES,
+    INPUTS,
+    ORGS,
+    RESIDUAL,
+    SCENARIO_FIELDS,
+    SCENARIO_TARGET_KINDS,
+    SITES,
+    TABLES,
+    Table,
+)
+from chiprisk.graph.datadir import DataDir, NotADataDir, hash_update
+from chiprisk.graph.errors import DataError, DataErrors
+from chiprisk.ontology.namespaces import RESIDUAL_ID
+
+ISO_COUNTRIES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries)
+ISO_CURRENCIES: frozenset[str] = frozenset(c.alpha_3 for c in pycountry.currencies)
+
+_SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_INT = r"^[+-]?\d+$"
+_DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
+_URL = r"^https?://[^\s]+$"
+_WIKIDATA = r"^Q[1-9]\d*$"
+_DECIMAL = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+MAX_ERRORS = 200
+
+
+@dataclass
+class Tables:
+    """The checked rows of one data directory.
+
+    Attributes
+    ----------
+    frames : dict of str to pandas.DataFrame
+        One typed DataFrame per contract table (empty with the contract's
+        columns where the file is absent and optional).
+    scenarios : pandas.DataFrame
+        One row per scenario file; ``targets`` holds a list of ``kind:id``.
+    origin : str
+        ``"built-in"`` or the directory the rows came from.
+    data_hash : str
+        sha256 of the files' bytes (names and contents), the cache key.
+    """
+
+    frames: dict[str, pd.DataFrame]
+    scenarios: pd.DataFrame
+    origin: str
+    data_hash: str
+    kinds: dict[str, str] = field(default_factory=dict)
+    """Entity id -> the table it comes from."""
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+    def kind_of(self, entity_id: str) -> str | None:
+        """Return the table of an entity id, ``"countries"`` for ISO codes, else None."""
+        if entity_id in self.kinds:
+            return self.kinds[entity_id]
+        if entity_id in ISO_COUNTRIES:
+            return COUNTRIES
+        if entity_id == RESIDUAL_ID:
+            return RESIDUAL
+        return None
+
+
+def _open(data_dir: str | Path | None) -> DataDir:
+    try:
+        return DataDir(data_dir)
+    except NotADataDir:
+        raise DataErrors([DataError(str(data_dir), None, None, "is not a directory")]) from None
+
+
+# ------------------------------------------------------------------- reading
+
+
+def _decode(raw: bytes, file: str, errors: list[DataError]) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        errors.append(DataError(file, line, None, f"is not UTF-8 (byte 0x{raw[exc.start]:02x})"))
+        return None
+
+
+def _line_numbers(text: str, n_rows: int) -> np.ndarray:
+    """Line number (1-based) where each data row starts, robust to quoted newlines."""
+    if "\n\n" not in text.rstrip("\n") and '"' not in text:
+        return np.arange(2, n_rows + 2)
+    starts: list[int] = []
+    reader = csv.reader(io.StringIO(text))
+    prev_end = 0
+    for i, row in enumerate(reader):
+        if i > 0 and row and any(cell.strip() for cell in row):
+            starts.append(prev_end + 1)
+        prev_end = reader.line_num
+    starts += [starts[-1] if starts else 2] * (n_rows - len(starts))
+    return np.asarray(starts[:n_rows])
+
+
+_PARSER_LINE = re.compile(r"line (\d+)")
+
+
+def _read_csv(
+    table: Table, raw: bytes, errors: list[DataError]
+) -> tuple[pd.DataFrame, np.ndarray] | None:
+    file = table.file
+    text = _decode(raw, file, errors)
+    if text is None:
+        return None
+    if not text.strip():
+        errors.append(DataError(file, 1, None, "is empty (expected a header row)"))
+        return None
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+        )
+    except pd.errors.ParserError as exc:
+        m = _PARSER_LINE.search(str(exc))
+        errors.append(
+            DataError(file, int(m.group(1)) if m else None, None, f"malformed CSV: {exc}")
+        )
+        return None
+    header = [str(c) for c in df.columns]
+    known = set(table.column_names)
+    bad = False
+    for col in header:
+        if col not in known:
+            errors.append(
+                DataError(
+                    file,
+                    1,
+                    col,
+                    f"unknown column (expected: {', '.join(table.column_names)})",
+                )
+            )
+            bad = True
+    if len(set(header)) != len(header):
+        errors.append(DataError(file, 1, None, "duplicate column names in the header"))
+        bad = True
+    for col in table.columns:
+        if col.required and col.name not in header:
+            errors.append(DataError(file, 1, col.name, "required column is missing"))
+            bad = True
+    if bad:
+        return None
+    for col in table.columns:
+        if col.name not in df.columns:
+            df[col.name] = ""
+    df = df[table.column_names].apply(lambda s: s.str.strip())
+    return df, _line_numbers(text, len(df))
+
+
+# ------------------------------------------------------------------ checking
+
+
+def _report(
+    errors: list[DataError], file: str, lines: np.ndarray, mask: np.ndarray, col: str, msg
+) -> None:
+    for i in np.flatnonzero(mask)[: MAX_ERRORS - len(errors) if len(errors) < MAX_ERRORS else 0]:
+        errors.append(DataError(file, int(lines[i]), col, msg(i)))
+
+
+def _check_cells(
+    table: Table, df: pd.DataFrame, lines: np.ndarray, errors: list[DataError]
+) -> pd.DataFrame:
+    """Check every cell's type and range; return the typed frame."""
+    file = table.file
+    out = {}
+    for col in table.columns:
+        s = df[col.name]
+        empty = (s == "").to_numpy()
+        vals = s.to_numpy(dtype=object)
+        if col.required:
+            _report(errors, file, lines, empty, col.name, lambda i: "required value is missing")
+        present = ~empty
+        kind = col.kind
+
+        def bad_pattern(pattern: str, what: str, s=s, present=present, vals=vals) -> None:
+            ok = s.str.fullmatch(pattern).to_numpy(dtype=bool)
+            _report(
+                errors,
+                file,
+                lines,
+                present & ~ok,
+                col.name,
+                lambda i: f"{vals[i]!r} is not {what}",
+            )
+
+        if kind == "id":
+            bad_pattern(_SLUG, "a lowercase slug id (like 'tsmc-fab-18')")
+        elif kind == "url":
+            bad_pattern(_URL, "an http(s) URL")
+        elif kind == "wikidata":
+            bad_pattern(_WIKIDATA, "a Wikidata id (like 'Q713418')")
+        elif kind == "date":
+            ok = s.str.fullmatch(_DATE).to_numpy(dtype=bool).copy()
+            for i in np.flatnonzero(present & ok):
+                parts = [int(p) for p in vals[i].split("-")] + [1, 1]
+                try:
+                    dt.date(parts[0], parts[1], parts[2])
+                except ValueError:
+                    ok[i] = False
+            _report(
+                errors,
+                file,
+                lines,
+                present & ~ok,
+                col.name,
+                lambda i: f"{vals[i]!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+            )
+        elif kind in ("int", "decimal"):
+            pattern = _INT if kind == "int" else _DECIMAL
+            ok = s.str.fullmatch(pattern).to_numpy(dtype=bool)
+            what = "a whole number" if kind == "int" else "a number"
+            _report(
+                errors, file, lines, present & ~ok, col.name, lambda i: f"{vals[i]!r} is not {what}"
+            )
+            num = pd.to_numeric(s.where(present & ok, None), errors="coerce").to_numpy(dtype=float)
+            for bound, cmp, word in ((col.low, np.less, "below"), (col.high, np.greater, "above")):
+                if bound is None:
+                    continue
+                with np.errstate(invalid="ignore"):
+                    out_of = cmp(num, bound) & ~np.isnan(num)
+                _report(
+                    errors,
+                    file,
+                    lines,
+                    out_of,
+                    col.name,
+                    lambda i, bound=bound, word=word: (
+                        f"{vals[i]} is {word} the allowed range {_fmt(col.low)}..{_fmt(col.high)}"
+                    ),
+                )
+            out[col.name] = (
+                pd.array(np.where(np.isnan(num), None, num), dtype="Int64")
+                if kind == "int"
+                else num
+            )
+            continue
+        elif kind == "enum":
+            ok = s.isin(col.choices).to_numpy()
+            _report(
+                errors,
+                file,
+                lines,
+                present & ~ok,
+                col.name,
+                lambda i: f"{vals[i]!r} is not one of: {', '.join(col.choices)}",
+            )
+        elif kind in ("list", "countries"):
+            allowed = col.choices if kind == "list" else ISO_COUNTRIES
+            what = "one of: " + ", ".join(col.choices) if kind == "list" else "an ISO 3166-1 code"
+            for i in np.flatnonzero(present):
+                bad_items = [x for x in vals[i].split(";") if x not in allowed]
+                if bad_items and len(errors) < MAX_ERRORS:
+                    errors.append(
+                        DataError(file, int(lines[i]), col.name, f"{bad_items[0]!r} is not {what}")
+                    )
+        elif kind == "country":
+            ok = s.isin(ISO_COUNTRIES).to_numpy()
+            _report(
+                errors,
+                file,
+                lines,
+                present & ~ok,
+                col.name,
+                lambda i: f"{vals[i]!r} is not an ISO 3166-1 alpha-2 country code",
+            )
+        elif kind == "currency":
+            ok = s.isin(ISO_CURRENCIES).to_numpy()
+            _report(
+                errors,
+                file,
+                lines,
+                present & ~ok,
+                col.name,
+                lambda i: f"{vals[i]!r} is not an ISO 4217 currency code",
+            )
+        out[col.name] = s.where(present, None).astype(object)
+    typed = pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+    return typed
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _check_rows(table: Table, df: pd.DataFrame, lines: np.ndarray, errors: list[DataError]) -> None:
+    """Rules that involve several cells of one row."""
+    file = table.file
+    cols = set(df.columns)
+    for value, unit in (("capacity", "capacity_unit"), ("adds_capacity", "capacity_unit")):
+        if value in cols and unit in cols:
+            mask = df[value].notna().to_numpy() & df[unit].isna().to_numpy()
+            _report(
+                errors, file, lines, mask, unit, lambda i, v=value: f"{v} is set but has no unit"
+            )
+    for value in ("budget", "amount"):
+        if value in cols and "currency" in cols:
+            mask = df[value].notna().to_numpy() & df["currency"].isna().to_numpy()
+            _report(
+                errors,
+                file,
+                lines,
+                mask,
+                "currency",
+                lambda i, v=value: f"{v} is set but has no currency",
+            )
+    if table.name == "supplies":
+        lo, hi = df["share_min"].to_numpy(), df["share_max"].to_numpy()
+        with np.errstate(invalid="ignore"):
+            mask = lo > hi
+        _report(
+            errors,
+            file,
+            lines,
+            mask,
+            "share_min",
+            lambda i: f"share_min {lo[i]:g} is greater than share_max {hi[i]:g}",
+        )
+        has_value = (
+            df["share"].notna()
+            | df["share_min"].notna()
+            | df["share_max"].notna()
+            | df["share_qual"].notna()
+            | df["capacity"].notna()
+        ).to_numpy()
+        _report(
+            errors,
+            file,
+            lines,
+            ~has_value,
+            "share",
+            lambda i: "no share, share range, qualitative share or capacity given",
+        )
+
+
+def _check_keys(table: Table, df: pd.DataFrame, lines: np.ndarray, errors: list[DataError]) -> None:
+    key = list(table.key)
+    dup = df.duplicated(subset=key, keep="first").to_numpy()
+    first_line: dict[tuple, int] = {}
+    for i, k in enumerate(df[key].itertuples(index=False, name=None)):
+        if not dup[i]:
+            first_line.setdefault(k, int(lines[i]))
+    _report(
+        errors,
+        table.file,
+        lines,
+        dup,
+        key[0],
+        lambda i: (
+            f"duplicate {'/'.join(key)} {'/'.join(map(str, df.loc[i, key]))!r} "
+            f"(first on line {first_line[tuple(df.loc[i, key])]})"
+        ),
+    )
+
+
+def _check_refs(
+    frames: dict[str, pd.DataFrame],
+    lines: dict[str, np.ndarray],
+    kinds: dict[str, str],
+    errors: list[DataError],
+    failed: set[str],
+) -> None:
+    ids_by_table: dict[str, set[str]] = {}
+    for name, kind in kinds.items():
+        ids_by_table.setdefault(kind, set()).add(name)
+    for table in TABLES.values():
+        df = frames[table.name]
+        for col in table.columns:
+            if col.kind != "ref" or df.empty or failed.intersection(col.refs):
+                continue  # a table that failed to read would make every reference unknown
+            allowed: set[str] = set()
+            for ref in col.refs:
+                allowed |= ids_by_table.get(ref, set())
+            s = df[col.name]
+            present = s.notna().to_numpy()
+            ok = s.isin(allowed).to_numpy().copy()
+            if COUNTRIES in col.refs:
+                ok |= s.isin(ISO_COUNTRIES).to_numpy()
+            if RESIDUAL in col.refs:
+                ok |= (s == RESIDUAL_ID).to_numpy()
+            vals = s.to_numpy(dtype=object)
+            where = " or ".join(
+                "an ISO country code"
+                if r == COUNTRIES
+                else ("'other'" if r == RESIDUAL else f"an id in {r}.csv")
+                for r in col.refs
+            )
+            _report(
+                errors,
+                table.file,
+                lines[table.name],
+                present & ~ok,
+                col.name,
+                lambda i, vals=vals, where=where: f"unknown id {vals[i]!r} (expected {where})",
+            )
+
+
+def _check_cycles(frames: dict[str, pd.DataFrame], errors: list[DataError]) -> None:
+    for table, a, b in (("requirements", "product", "input"), ("inputs", "id", "is_type_of")):
+        df = frames[table].dropna(subset=[a, b])
+        sorter: TopologicalSorter[str] = TopologicalSorter()
+        for x, y in zip(df[a], df[b], strict=True):
+            sorter.add(x, y)
+        try:
+            sorter.prepare()
+        except CycleError as exc:
+            cycle = " -> ".join(exc.args[1])
+            errors.append(DataError(f"{table}.csv", None, b, f"cycle: {cycle}"))
+
+
+def _global_ids(
+    frames: dict[str, pd.DataFrame], lines: dict[str, np.ndarray], errors: list[DataError]
+) -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    where: dict[str, tuple[str, int]] = {}
+    for table in TABLES.values():
+        if not table.entity:
+            continue
+        df = frames[table.name]
+        for i, entity_id in enumerate(df["id"].to_numpy(dtype=object)):
+            if entity_id is None:
+                continue
+            line = int(lines[table.name][i])
+            if entity_id == RESIDUAL_ID:
+                errors.append(
+                    DataError(table.file, line, "id", "'other' is reserved for the residual")
+                )
+            elif entity_id in kinds and kinds[entity_id] != table.name:
+                f0, l0 = where[entity_id]
+                errors.append(
+                    DataError(
+                        table.file,
+                        line,
+                        "id",
+                        f"id {entity_id!r} is already used in {f0} line {l0} "
+                        "(ids are unique across tables)",
+                    )
+                )
+            else:
+                kinds.setdefault(entity_id, table.name)
+                where.setdefault(entity_id, (table.file, line))
+    return kinds
+
+
+def _empty_frame(table: Table) -> pd.DataFrame:
+    cols = {}
+    for c in table.columns:
+        if c.kind == "int":
+            cols[c.name] = pd.array([], dtype="Int64")
+        elif c.kind == "decimal":
+            cols[c.name] = np.array([], dtype=float)
+        else:
+            cols[c.name] = np.array([], dtype=object)
+    return pd.DataFrame(cols)
+
+
+# ------------------------------------------------------------------ scenarios
+
+SCENARIO_COLUMNS = [*SCENARIO_FIELDS, "inventory_weeks", "recovery_weeks", "file"]
+
+
+def parse_scenario(
+    text: str, file: str, errors: list[DataError], known: Tables | None = None
+) -> dict | None:
+    """Parse and check one scenario YAML document.
+
+    Targets are checked against ``known`` when given (``kind:id`` must name an
+    existing entity of that kind).
+    """
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        errors.append(DataError(file, line, None, f"broken YAML: {problem}"))
+        return None
+    if not isinstance(doc, dict):
+        errors.append(DataError(file, None, None, "expected a mapping of scenario fields"))
+        return None
+    n0 = len(errors)
+    allowed = set(SCENARIO_COLUMNS) - {"file"}
+    for key in doc:
+        if key not in allowed:
+            errors.append(
+                DataError(file, None, str(key), f"unknown key (expected: {', '.join(allowed)})")
+            )
+    for key in ("id", "name", "targets", "severity", "probability", "source_id"):
+        if doc.get(key) in (None, "", []):
+            errors.append(DataError(file, None, key, "required value is missing"))
+    sid = doc.get("id")
+    if sid is not None and not (isinstance(sid, str) and re.fullmatch(_SLUG, sid)):
+        errors.append(DataError(file, None, "id", f"{sid!r} is not a lowercase slug id"))
+    for key, low, high in (
+        ("severity", 0, 1),
+        ("probability", 0, 1),
+        ("duration_weeks", 0, None),
+        ("inventory_weeks", 0, None),
+        ("recovery_weeks", 0, None),
+    ):
+        v = doc.get(key)
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, int | float) or v != v:
+            errors.append(DataError(file, None, key, f"{v!r} is not a number"))
+        elif v < low or (high is not None and v > high):
+            rng = f"{low}..{high}" if high is not None else f">= {low}"
+            errors.append(DataError(file, None, key, f"{v} is outside {rng}"))
+    targets = doc.get("targets")
+    if targets is not None:
+        if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+            errors.append(DataError(file, None, "targets", "expected a list of 'kind:id' strings"))
+        else:
+            for t in targets:
+                problem = check_target(t, known)
+                if problem:
+                    errors.append(DataError(file, None, "targets", problem))
+    if len(errors) > n0:
+        return None
+    row = {k: doc.get(k) for k in SCENARIO_COLUMNS}
+    row["file"] = file
+    return row
+
+
+_TARGET_TABLE = {"org": ORGS, "site": SITES, "input": INPUTS, "bloc": BLOCS}
+
+
+def check_target(target: str, known: Tables | None) -> str | None:
+    """Return a problem with a ``kind:id`` disruption target, or None when it is fine.
+
+    Examples
+    --------
+    >>> check_target("country:TW", None) is None
+    True
+    >>> check_target("planet:mars", None)
+    "'planet:mars': kind must be one of country, bloc, org, site, input"
+    """
+    kind, sep, ident = target.partition(":")
+    if not sep or kind not in SCENARIO_TARGET_KINDS:
+        return f"{target!r}: kind must be one of {', '.join(SCENARIO_TARGET_KINDS)}"
+    if kind == "country":
+        return None if ident in ISO_COUNTRIES else f"{target!r}: not an ISO country code"
+    if known is not None and known.kinds.get(ident) != _TARGET_TABLE[kind]:
+        return f"{target!r}: unknown {kind} id {ident!r}"
+    return None
+
+
+# ---------------------------------------------------------------------- entry
+
+
+def load_tables(data_dir: str | Path | None = None) -> Tables:
+    """Read and check a data directory (default: the built-in dataset).
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        A folder in the file contract (tables in ``DIR/seed/`` or ``DIR/``,
+        scenarios in ``DIR/scenarios/``). ``None`` reads the built-in data.
+
+    Returns
+    -------
+    Tables
+
+    Raises
+    ------
+    DataErrors
+        Listing every problem found, each with file, line and column.
+
+    Notes
+    -----
+    O(rows) with vectorised pandas checks; reference checks are hash joins.
+    """
+    source = _open(data_dir)
+    errors: list[DataError] = []
+    frames: dict[str, pd.DataFrame] = {}
+    lines: dict[str, np.ndarray] = {}
+    failed: set[str] = set()
+    h = hashlib.sha256()
+    for table in TABLES.values():
+        f = source.table_file(table.file)
+        frames[table.name] = _empty_frame(table)
+        lines[table.name] = np.array([], dtype=int)
+        if f is None:
+            if table.required:
+                errors.append(DataError(table.file, None, None, "required file is missing"))
+                failed.add(table.name)
+            continue
+        raw = f.read_bytes()
+        hash_update(h, table.file, raw)
+        got = _read_csv(table, raw, errors)
+        if got is None:
+            failed.add(table.name)
+            continue
+        df, ln = got
+        typed = _check_cells(table, df, ln, errors)
+        _check_rows(table, typed, ln, errors)
+        _check_keys(table, typed, ln, errors)
+        frames[table.name], lines[table.name] = typed, ln
+    kinds = _global_ids(frames, lines, errors)
+    _check_refs(frames, lines, kinds, errors, failed)
+    _check_cycles(frames, errors)
+    tables = Tables(frames, pd.DataFrame(columns=SCENARIO_COLUMNS), source.origin, "", kinds)
+    rows = []
+    for f in source.scenario_files():
+        raw = f.read_bytes()
+        name = f"scenarios/{f.name}"
+        hash_update(h, name, raw)
+        text = _decode(raw, name, errors)
+        if text is not None:
+            row = parse_scenario(text, name, errors, tables)
+            if row is not None:
+                rows.append(row)
+    ids = [r["id"] for r in rows]
+    for r in rows:
+        if ids.count(r["id"]) > 1:
+            errors.append(DataError(r["file"], None, "id", f"duplicate scenario id {r['id']!r}"))
+        elif r["id"] in kinds:
+            errors.append(DataError(r["file"], None, "id", f"id {r['id']!r} is already used"))
+        elif r["source_id"] not in frames["sources"]["id"].values:
+            errors.append(
+                DataError(r["file"], None, "source_id", f"unknown source id {r['source_id']!r}")
+            )
+    if errors:
+        raise DataErrors(errors)
+    tables.scenarios = pd.DataFrame(rows, columns=SCENARIO_COLUMNS)
+    tables.data_hash = h.hexdigest()
+    for r in rows:
+        kinds[r["id"]] = "scenarios"
+    return tables
+
+
+def split_list(value: object) -> list[str]:
+    """Split a ``;``-separated list cell (None -> []).
+
+    Examples
+    --------
+    >>> split_list("foundry;idm")
+    ['foundry', 'idm']
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    return [x for x in str(value).split(";") if x]
+
+
+def iter_files(data_dir: str | Path | None = None) -> Iterable[str]:
+    """Names of the files a data directory holds (for messages and the manifest)."""
+    return [name for name, _ in _open(data_dir).files()]

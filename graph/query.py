@@ -1,0 +1,170 @@
+"""SPARQL over the knowledge graph, with user values bound as RDF terms.
+
+Values never reach the query text: they are turned into RDF terms and passed
+as ``initBindings``, so a value cannot change what the query does.
+
+Examples
+--------
+>>> from rdflib import Graph
+>>> from chiprisk.graph.query import run_query
+>>> run_query(Graph(), "SELECT ?x WHERE { BIND(?n + 1 AS ?x) }", {"n": 41}).iloc[0, 0]
+42
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+from chiprisk.graph.errors import QueryError, UsageError
+from chiprisk.ontology import resources
+from chiprisk.ontology.namespaces import CRID, PREFIXES, id_for, iri_for
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql import prepareQuery
+
+
+def to_term(value: object, kind: str = "auto") -> URIRef | Literal:
+    """Turn a user value into an RDF term.
+
+    Parameters
+    ----------
+    value : object
+        A Python value or the string a user typed.
+    kind : {"auto", "iri", "string", "integer", "decimal"}
+        ``iri`` accepts an entity id (``tsmc``, ``TW``) or an absolute IRI.
+
+    Examples
+    --------
+    >>> to_term("tsmc", "iri")
+    rdflib.term.URIRef('https://w3id.org/chiprisk/id/tsmc')
+    >>> to_term("65", "decimal")
+    rdflib.term.Literal('65', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
+    """
+    if isinstance(value, URIRef | Literal):
+        return value
+    if kind == "iri":
+        text = str(value)
+        if "://" in text or text.startswith("urn:"):
+            if any(c in text for c in '<>"{}|\\^` \n'):
+                raise UsageError(f"{text!r} is not a valid IRI")
+            return URIRef(text)
+        return iri_for(text)
+    if kind == "integer":
+        try:
+            return Literal(int(str(value)), datatype=XSD.integer)
+        except ValueError:
+            raise UsageError(f"{value!r} is not an integer") from None
+    if kind == "decimal":
+        try:
+            return Literal(Decimal(str(value)), datatype=XSD.decimal)
+        except InvalidOperation:
+            raise UsageError(f"{value!r} is not a number") from None
+    if kind == "string":
+        return Literal(str(value))
+    if isinstance(value, bool):
+        return Literal(value)
+    if isinstance(value, int | float | Decimal):
+        return Literal(value)
+    return Literal(str(value))
+
+
+def _py(term: object) -> object:
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        s = str(term)
+        return id_for(s) if s.startswith(str(CRID)) else s
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        v = term.toPython()
+        if isinstance(v, Decimal):
+            return float(v)
+        if isinstance(v, Literal):  # ill-typed literal: keep its text
+            return str(v)
+        return v
+    return str(term)
+
+
+def run_query(graph: Graph, text: str, bindings: dict[str, object] | None = None) -> pd.DataFrame:
+    """Run a SPARQL SELECT or ASK on ``graph`` and return a DataFrame.
+
+    The project's prefixes (``cr:``, ``crid:``, ``prov:`` ...) are predeclared.
+    IRIs in the ``crid:`` namespace come back as plain ids, literals as Python
+    values, unbound values as None.
+
+    Parameters
+    ----------
+    graph : rdflib.Graph
+    text : str
+        The query. UPDATE requests are refused.
+    bindings : dict, optional
+        Variable name (without ``?``) -> value, bound as RDF terms.
+
+    Raises
+    ------
+    QueryError
+        When the query does not parse or is not a SELECT/ASK.
+    """
+    try:
+        prepared = prepareQuery(text, initNs={p: ns for p, ns in PREFIXES.items()})
+    except Exception as exc:  # rdflib raises pyparsing errors of several kinds
+        raise QueryError(f"invalid SPARQL: {exc}") from None
+    form = prepared.algebra.name
+    if form not in ("SelectQuery", "AskQuery"):
+        raise QueryError(f"only SELECT and ASK queries are supported here (got {form})")
+    init = {k: to_term(v) for k, v in (bindings or {}).items()}
+    try:
+        result = graph.query(prepared, initBindings=init)
+    except Exception as exc:
+        raise QueryError(f"query failed: {exc}") from None
+    if form == "AskQuery":
+        return pd.DataFrame({"ask": [bool(result.askAnswer)]})
+    names = [str(v) for v in result.vars]
+    rows = [[_py(row[i]) for i in range(len(names))] for row in result]
+    return pd.DataFrame(rows, columns=names)
+
+
+def named_bindings(name: str, params: dict[str, str]) -> tuple[str, dict[str, object]]:
+    """Resolve a named query and type its parameters (defaults filled in).
+
+    Raises
+    ------
+    UsageError
+        For an unknown query name or parameter, or a value of the wrong type.
+    """
+    queries = resources.named_queries()
+    if name not in queries:
+        from difflib import get_close_matches
+
+        close = get_close_matches(name, list(queries), n=3)
+        hint = f" (did you mean: {', '.join(close)}?)" if close else ""
+        raise UsageError(f"unknown named query {name!r}{hint}")
+    q = queries[name]
+    declared = {p.name: p for p in q.params}
+    for key in params:
+        if key not in declared:
+            allowed = ", ".join(declared) or "none"
+            raise UsageError(f"query {name!r} has no parameter {key!r} (parameters: {allowed})")
+    bindings: dict[str, object] = {}
+    for p in q.params:
+        value = params.get(p.name, p.default)
+        if value is None:
+            continue
+        bindings[p.name] = to_term(value, p.type)
+    return q.text, bindings
+
+
+def read_query_arg(arg: str) -> str:
+    """A query given on the command line: a file path if one exists, else the text."""
+    path = Path(arg)
+    if len(arg) < 4096 and "\n" not in arg and path.suffix in (".rq", ".sparql") and path.is_file():
+        return path.read_text(encoding="utf-8")
+    if path.suffix in (".rq", ".sparql") and "{" not in arg:
+        raise UsageError(f"query file {arg!r} does not exist")
+    return arg
+
+
+__all__ = ["named_bindings", "read_query_arg", "run_query", "to_term"]

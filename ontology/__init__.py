@@ -1,0 +1,1 @@
+"""chiprisk.ontology: the OWL ontology, SHACL shapes and named SPARQL queries."""
