@@ -14,6 +14,24 @@ import click
 from chiprisk.graph.errors import ChipriskError, DataErrors
 
 COMMAND_GROUPS: dict[str, list[tuple[str, str, str]]] = {
+    "Risk analysis": [
+        ("summary", "chiprisk.cli.analysis_commands:summary", "The headline risk summary."),
+        (
+            "concentration",
+            "chiprisk.cli.analysis_commands:concentration",
+            "HHI, CR1/CR3 and bands per input and lens.",
+        ),
+        (
+            "exposure",
+            "chiprisk.cli.analysis_commands:exposure",
+            "A product's loss if a country or firm goes offline.",
+        ),
+        (
+            "chokepoints",
+            "chiprisk.cli.analysis_commands:chokepoints",
+            "Single points of failure, ranked.",
+        ),
+    ],
     "Look around": [
         ("info", "chiprisk.cli.data_commands:info", "Counts, versions and the data hash."),
         ("show", "chiprisk.cli.data_commands:show", "Everything known about one entity."),

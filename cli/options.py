@@ -59,6 +59,15 @@ def _json_value(v: Any) -> Any:
     return str(v)
 
 
+def _list_cells_joined(df):
+    """Lists in cells become ``;``-joined text (the file contract's list form)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, list)).any():
+            out[col] = out[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
+    return out
+
+
 def to_json(df) -> str:
     """Rows as a JSON array of objects (null for missing, numbers as numbers)."""
     cols = [str(c) for c in df.columns]
@@ -121,7 +130,7 @@ def render(df, fmt: str, output: str | None, title: str | None = None) -> None:
     if fmt == "json":
         text = to_json(df)
     elif fmt == "csv":
-        text = df.to_csv(index=False)
+        text = _list_cells_joined(df).to_csv(index=False)
     else:
         text = to_table(df, title=title, width=200 if output else None)
     if output:

@@ -265,6 +265,167 @@ class KnowledgeGraph:
         text, bindings = named_bindings(name, {k: str(v) for k, v in params.items()})
         return run_query(self.rdf, text, bindings)
 
+    # -------------------------------------------------------------- analytics
+
+    def network(self, year: int | None = None):
+        """The integer-indexed supply network as of ``year`` (built once per year).
+
+        See :class:`chiprisk.graph.propagation.SupplyNetwork`.
+        """
+        from chiprisk.graph.propagation import build_network
+
+        if year not in self._networks:
+            self._networks[year] = build_network(self.tables, year)
+        return self._networks[year]
+
+    @cached_property
+    def _networks(self) -> dict:
+        return {}
+
+    def concentration(
+        self,
+        input: str | list[str] | None = None,  # noqa: A002 - the CLI's name
+        *,
+        stage: str | None = None,
+        by: str | None = "firm",
+        year: int | None = None,
+        basis: str | None = None,
+    ) -> pd.DataFrame:
+        """Concentration indices per input share table and lens.
+
+        ``by`` is the lens: ``firm``, ``hq`` (owner's country), ``site``
+        (where the capacity is), ``country`` (country totals as published) or
+        None for all. Columns: see
+        :func:`chiprisk.graph.algorithms.concentration.concentration`.
+
+        Examples
+        --------
+        >>> import chiprisk.graph as cg
+        >>> df = cg.load().concentration("euv-lithography")
+        >>> int(df.iloc[0]["hhi"]), df.iloc[0]["top_entity"]
+        (10000, 'asml')
+        """
+        from chiprisk.graph.algorithms.concentration import concentration
+
+        if isinstance(input, str):
+            self.resolve(input)
+        return concentration(
+            self.tables, inputs=input, stage=stage, lens=by, year=year, basis=basis
+        )
+
+    def explain(
+        self,
+        input: str,
+        *,
+        by: str = "firm",
+        year: int | None = None,
+        basis: str | None = None,  # noqa: A002
+    ) -> pd.DataFrame:
+        """The supply rows and sources behind an input's concentration score."""
+        from chiprisk.graph.algorithms.concentration import explain
+
+        return explain(self.tables, self.resolve(input), lens=by, year=year, basis=basis)
+
+    def dual_lens_gap(self, *, year: int | None = None) -> pd.DataFrame:
+        """Per input: the top owner country beside the top location country."""
+        from chiprisk.graph.algorithms.concentration import dual_lens_gap
+
+        return dual_lens_gap(self.tables, year=year)
+
+    def exposure(
+        self, product: str, *, by: str = "country", year: int | None = None
+    ) -> pd.DataFrame:
+        """How much of a product is lost if each country (or firm) goes offline.
+
+        Columns: see :func:`chiprisk.graph.algorithms.exposure.exposure`.
+        """
+        from chiprisk.graph.algorithms.exposure import exposure
+
+        self.resolve(product)
+        return exposure(self.tables, product, by=by, year=year, network=self.network(year))
+
+    def chokepoints(
+        self, product: str | None = None, *, year: int | None = None, betweenness: bool = True
+    ) -> pd.DataFrame:
+        """Single points of failure, ranked (see :mod:`chiprisk.graph.algorithms.chokepoints`)."""
+        from chiprisk.graph.algorithms.chokepoints import chokepoints
+
+        if product is not None:
+            self.resolve(product)
+        return chokepoints(
+            self.tables,
+            product=product,
+            year=year,
+            network=self.network(year),
+            betweenness=betweenness,
+        )
+
+    def summary(self, *, year: int | None = None, top: int = 10) -> dict[str, pd.DataFrame]:
+        """The headline: most concentrated inputs, top chokepoints, each product's
+        largest country exposure.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``concentrated`` (input, input_name, stage, basis, year, hhi,
+            top_entity_name, top_share, band_2023), ``chokepoints`` (rank,
+            kind, id, name, products_affected, score), ``exposure`` (product,
+            product_name, country, country_name, product_loss, via: the input
+            with the largest direct share from that country).
+        """
+        from chiprisk.graph.algorithms.exposure import exposure_all
+
+        conc = self.concentration(by="firm", year=year)
+        conc = conc[conc["basis"] != "sourcing"] if "basis" in conc else conc
+        conc = (
+            conc.sort_values(["hhi", "input"], ascending=[False, True])
+            .drop_duplicates("input")
+            .head(top)
+        )
+        concentrated = conc[
+            [
+                "input",
+                "input_name",
+                "stage",
+                "basis",
+                "year",
+                "hhi",
+                "top_entity_name",
+                "top_share",
+                "band_2023",
+            ]
+        ].reset_index(drop=True)
+        chokes = self.chokepoints(year=year, betweenness=False)
+        chokes = chokes[["rank", "kind", "id", "name", "products_affected", "score"]].head(top)
+        exp = exposure_all(self.tables, by="country", year=year, network=self.network(year))
+        rows = []
+        for product, df in exp.groupby("product", sort=True):
+            total = df[df["input"] == "(total)"]
+            if total.empty:
+                continue
+            best = total.iloc[0]
+            detail = df[(df["entity"] == best["entity"]) & (df["input"] != "(total)")]
+            via = detail.sort_values("direct_share", ascending=False)["input"].head(1)
+            rows.append(
+                (
+                    product,
+                    self.label(product),
+                    best["entity"],
+                    best["entity_name"],
+                    float(best["product_loss"]),
+                    via.iloc[0] if len(via) else None,
+                )
+            )
+        exposure = pd.DataFrame(
+            rows,
+            columns=["product", "product_name", "country", "country_name", "product_loss", "via"],
+        )
+        return {
+            "concentrated": concentrated,
+            "chokepoints": chokes.reset_index(drop=True),
+            "exposure": exposure,
+        }
+
     # ------------------------------------------------------------- validation
 
     def validate(self) -> ValidationReport:

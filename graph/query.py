@@ -124,7 +124,15 @@ def run_query(graph: Graph, text: str, bindings: dict[str, object] | None = None
         return pd.DataFrame({"ask": [bool(result.askAnswer)]})
     names = [str(v) for v in result.vars]
     rows = [[_py(row[i]) for i in range(len(names))] for row in result]
-    return pd.DataFrame(rows, columns=names)
+    columns = {}
+    for i, name in enumerate(names):
+        values = [row[i] for row in rows]
+        present = [v for v in values if v is not None]
+        if present and all(type(v) is int for v in present):
+            columns[name] = pd.array(values, dtype="Int64")
+        else:
+            columns[name] = pd.array(values, dtype=object)
+    return pd.DataFrame(columns, columns=names)
 
 
 def named_bindings(name: str, params: dict[str, str]) -> tuple[str, dict[str, object]]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pandas as pd
 import pycountry
@@ -74,8 +75,15 @@ def _missing(v: object) -> bool:
 
 
 def _dec(v: float) -> Literal:
-    """A decimal literal without float noise (130.0 -> 130, 67.1 -> 67.1)."""
-    return Literal(repr(float(v)).removesuffix(".0"), datatype=XSD.decimal)
+    """A decimal literal in canonical form: no float noise, no exponent.
+
+    Examples
+    --------
+    >>> [str(_dec(x)) for x in (130.0, 67.1, 1e-05, 1.5e16)]
+    ['130.0', '67.1', '0.00001', '15000000000000000.0']
+    """
+    text = format(Decimal(repr(float(v))), "f")
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
 
 
 def _date(v: str) -> Literal:

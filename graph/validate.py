@@ -1,7 +1,7 @@
 """SHACL validation plus whole-graph rules, in one report.
 
 pyshacl checks the per-node shapes of ``ontology/shapes``; the cross-entity
-rules of ``ontology/rules`` (share sums, mixed firm/country rows, range order,
+rules of ``ontology/rules`` (share sums, mixed firm/country rows,
 requirement cycles) run as whole-graph SPARQL queries, which is orders of
 magnitude faster than ``sh:sparql`` shapes (see DESIGN.md section 4).
 
@@ -25,7 +25,7 @@ from chiprisk.ontology.namespaces import CR, id_for
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-RESULT_COLUMNS = ["rule", "severity", "focus", "path", "value", "message"]
+RESULT_COLUMNS = ["kind", "rule", "severity", "focus", "path", "value", "message"]
 SHARE_LOW, SHARE_HIGH = 98.0, 102.0
 
 
@@ -38,8 +38,9 @@ class ValidationReport:
     conforms : bool
         True when no shape or rule reports a violation.
     results : pandas.DataFrame
-        One row per finding, columns ``rule`` (the shape IRI's local name or
-        the rule name), ``severity``, ``focus`` (the offending node), ``path``,
+        One row per finding, columns ``kind`` (``shape`` for SHACL, ``rule``
+        for a whole-graph rule), ``rule`` (the shape IRI's local name or the
+        rule name), ``severity``, ``focus`` (the offending node), ``path``,
         ``value`` and ``message``.
     """
 
@@ -91,6 +92,7 @@ def _shacl(data: Graph) -> list[dict]:
         shape = report.value(res, SH.sourceShape)
         rows.append(
             {
+                "kind": "shape",
                 "rule": _short(shape).removeprefix("cr:") if isinstance(shape, URIRef) else "shape",
                 "severity": _short(report.value(res, SH.resultSeverity)).rsplit("#", 1)[-1],
                 "focus": _short(report.value(res, SH.focusNode)),
@@ -119,6 +121,7 @@ def _rules(data: Graph) -> list[dict]:
     def add(rule: str, focus: str | None, message: str, value: object = None) -> None:
         out.append(
             {
+                "kind": "rule",
                 "rule": rule,
                 "severity": "Violation",
                 "focus": focus,
@@ -149,13 +152,6 @@ def _rules(data: Graph) -> list[dict]:
             )
     for row in data.query(texts["mixed-levels"]):
         add("mixed-levels", _group(row), _message(texts["mixed-levels"]))
-    for row in data.query(texts["share-range-order"]):
-        add(
-            "share-range-order",
-            _short(row.s),
-            _message(texts["share-range-order"]),
-            f"{row.lo} > {row.hi}",
-        )
     for row in data.query(texts["requirement-cycle"]):
         add("requirement-cycle", _short(row.s), _message(texts["requirement-cycle"]))
     return out

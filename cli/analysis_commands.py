@@ -1,0 +1,144 @@
+"""Analysis commands: concentration, exposure, chokepoints, summary."""
+
+from __future__ import annotations
+
+import click
+from chiprisk.cli.options import output_options, render
+
+LENSES = ("firm", "hq", "site", "country")
+
+
+@click.command()
+@click.option(
+    "--input", "inputs", multiple=True, metavar="ID", help="Only this input (repeatable)."
+)
+@click.option("--stage", help="Only inputs of this stage (design, equipment, materials, ...).")
+@click.option(
+    "--by",
+    type=click.Choice((*LENSES, "all")),
+    default="firm",
+    show_default=True,
+    help="Lens: firm, owner's country (hq), site country, published country totals, or all.",
+)
+@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option("--basis", help="Only share tables of this basis (revenue, capacity, ...).")
+@click.option("--explain", is_flag=True, help="List the supply rows and sources behind each score.")
+@click.option("--all-columns", is_flag=True, help="Show every column in the table view.")
+@output_options
+@click.pass_obj
+def concentration(state, inputs, stage, by, year, basis, explain, all_columns, fmt, output):
+    """How concentrated each input's supply is: HHI (with bounds), CR1/CR3, bands.
+
+    \b
+    Examples:
+      chiprisk concentration --input euv-lithography --explain
+      chiprisk concentration --stage equipment --by hq --format csv
+      chiprisk concentration --input leading-edge-logic --by all
+    """
+    kg = state.kg()
+    lens = None if by == "all" else by
+    if explain:
+        if not inputs:
+            raise click.UsageError("--explain needs --input ID")
+        import pandas as pd
+
+        frames = [kg.explain(i, by=lens or "firm", year=year, basis=basis) for i in inputs]
+        render(pd.concat(frames, ignore_index=True), fmt, output, title="Facts behind the score")
+        return
+    df = kg.concentration(list(inputs) or None, stage=stage, by=lens, year=year, basis=basis)
+    if fmt == "table" and not all_columns:
+        keep = [
+            "input",
+            "lens",
+            "basis",
+            "year",
+            "n_entities",
+            "hhi",
+            "hhi_low",
+            "hhi_high",
+            "cr1",
+            "cr3",
+            "top_entity_name",
+            "effective_n",
+            "count_to_75",
+            "band_2023",
+            "over_65",
+        ]
+        df = df[[c for c in keep if c in df.columns]]
+    render(df, fmt, output, title="Concentration")
+
+
+@click.command()
+@click.argument("product")
+@click.option("--by", type=click.Choice(["country", "firm"]), default="country", show_default=True)
+@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option("--totals", is_flag=True, help="Only the total loss per entity, not per input.")
+@output_options
+@click.pass_obj
+def exposure(state, product, by, year, totals, fmt, output):
+    """How much of PRODUCT is lost if one country (or firm) goes offline, per input and in total.
+
+    \b
+    Examples:
+      chiprisk exposure nvidia-h100
+      chiprisk exposure amd-mi300x --by firm --totals --format json
+    """
+    df = state.kg().exposure(product, by=by, year=year)
+    if totals:
+        df = df[df["input"] == "(total)"].drop(
+            columns=["input", "input_name", "depth", "direct_share"]
+        )
+    render(df, fmt, output, title=f"Exposure of {product} by {by}")
+
+
+@click.command()
+@click.option("--product", help="Only single points of failure of this product.")
+@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option("--top", type=int, default=None, help="Only the first N rows.")
+@output_options
+@click.pass_obj
+def chokepoints(state, product, year, top, fmt, output):
+    """Single points of failure: inputs, firms and sites whose loss alone stops a product.
+
+    \b
+    Examples:
+      chiprisk chokepoints --top 10
+      chiprisk chokepoints --product nvidia-h100 --format csv
+    """
+    df = state.kg().chokepoints(product, year=year)
+    if top:
+        df = df.head(top)
+    render(df, fmt, output, title="Chokepoints")
+
+
+@click.command()
+@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option("--top", type=int, default=10, show_default=True, help="Rows per section.")
+@output_options
+@click.pass_obj
+def summary(state, year, top, fmt, output):
+    """The headline: most concentrated inputs, top chokepoints, each accelerator's
+    largest country exposure.
+
+    \b
+    Examples:
+      chiprisk summary
+      chiprisk summary --year 2024 --format json
+    """
+    parts = state.kg().summary(year=year, top=top)
+    titles = {
+        "concentrated": "Most concentrated inputs (firm HHI)",
+        "chokepoints": "Top single points of failure",
+        "exposure": "Largest country exposure of each product (share of output lost)",
+    }
+    if fmt == "table" and output is None:
+        for key, df in parts.items():
+            render(df, fmt, None, title=titles[key])
+        return
+    import pandas as pd
+
+    flat = pd.concat(
+        [df.assign(section=key)[["section", *df.columns]] for key, df in parts.items()],
+        ignore_index=True,
+    )
+    render(flat, fmt, output)

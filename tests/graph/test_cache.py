@@ -1,0 +1,44 @@
+"""The on-disk cache: keyed by the data, atomic, never required."""
+
+from __future__ import annotations
+
+from chiprisk.graph import cache
+from chiprisk.graph.datadir import data_hash
+from chiprisk.graph.knowledge_graph import load
+
+
+def test_second_load_is_a_cache_hit(tiny_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHIPRISK_CACHE_DIR", str(tmp_path / "c"))
+    key = data_hash(tiny_dir)
+    assert cache.get(key, "tables.pkl") is None
+    first = load(tiny_dir)
+    assert cache.get(key, "tables.pkl") is not None
+    second = load(tiny_dir)
+    assert second.counts() == first.counts()
+
+
+def test_changed_data_changes_the_key(tiny_dir):
+    before = data_hash(tiny_dir)
+    p = tiny_dir / "seed/organizations.csv"
+    p.write_text(p.read_text().replace("NVIDIA,US", "NVIDIA Corp,US"))
+    assert data_hash(tiny_dir) != before
+
+
+def test_cache_off(tiny_dir, monkeypatch):
+    monkeypatch.setenv("CHIPRISK_CACHE_DIR", "off")
+    assert cache.cache_root() is None
+    assert load(tiny_dir).counts()["organizations"] == 5
+
+
+def test_torn_entry_is_rebuilt(tiny_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHIPRISK_CACHE_DIR", str(tmp_path / "c"))
+    key = data_hash(tiny_dir)
+    cache.put(key, "tables.pkl", b"\x80\x05garbage")
+    assert load(tiny_dir).counts()["inputs"] == 3
+
+
+def test_unwritable_cache_is_skipped(tiny_dir, tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("CHIPRISK_CACHE_DIR", str(blocker / "sub"))
+    assert load(tiny_dir).counts()["sites"] == 2
