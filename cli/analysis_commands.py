@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import click
-from chiprisk.cli.options import output_options, render
+
+from chiprisk.cli.cached import echo_cached
+from chiprisk.cli.options import output_options, render_text
 
 LENSES = ("firm", "hq", "site", "country")
 
@@ -35,16 +37,39 @@ def concentration(state, inputs, stage, by, year, basis, explain, all_columns, f
       chiprisk concentration --stage equipment --by hq --format csv
       chiprisk concentration --input leading-edge-logic --by all
     """
-    kg = state.kg()
     lens = None if by == "all" else by
+    if explain and not inputs:
+        raise click.UsageError("--explain needs --input ID")
+    params = {
+        "inputs": list(inputs),
+        "stage": stage,
+        "by": by,
+        "year": year,
+        "basis": basis,
+        "explain": explain,
+        "all_columns": all_columns,
+        "fmt": fmt,
+    }
+    echo_cached(
+        state,
+        "concentration",
+        params,
+        output,
+        lambda: _concentration_text(
+            state, inputs, stage, lens, year, basis, explain, all_columns, fmt, output
+        ),
+    )
+
+
+def _concentration_text(state, inputs, stage, lens, year, basis, explain, all_columns, fmt, output):
+    kg = state.kg()
     if explain:
-        if not inputs:
-            raise click.UsageError("--explain needs --input ID")
         import pandas as pd
 
         frames = [kg.explain(i, by=lens or "firm", year=year, basis=basis) for i in inputs]
-        render(pd.concat(frames, ignore_index=True), fmt, output, title="Facts behind the score")
-        return
+        return render_text(
+            pd.concat(frames, ignore_index=True), fmt, output, title="Facts behind the score"
+        )
     df = kg.concentration(list(inputs) or None, stage=stage, by=lens, year=year, basis=basis)
     if fmt == "table" and not all_columns:
         keep = [
@@ -65,7 +90,7 @@ def concentration(state, inputs, stage, by, year, basis, explain, all_columns, f
             "over_65",
         ]
         df = df[[c for c in keep if c in df.columns]]
-    render(df, fmt, output, title="Concentration")
+    return render_text(df, fmt, output, title="Concentration")
 
 
 @click.command()
@@ -83,12 +108,17 @@ def exposure(state, product, by, year, totals, fmt, output):
       chiprisk exposure nvidia-h100
       chiprisk exposure amd-mi300x --by firm --totals --format json
     """
-    df = state.kg().exposure(product, by=by, year=year)
-    if totals:
-        df = df[df["input"] == "(total)"].drop(
-            columns=["input", "input_name", "depth", "direct_share"]
-        )
-    render(df, fmt, output, title=f"Exposure of {product} by {by}")
+
+    def text() -> str:
+        df = state.kg().exposure(product, by=by, year=year)
+        if totals:
+            df = df[df["input"] == "(total)"].drop(
+                columns=["input", "input_name", "depth", "direct_share"]
+            )
+        return render_text(df, fmt, output, title=f"Exposure of {product} by {by}")
+
+    params = {"product": product, "by": by, "year": year, "totals": totals, "fmt": fmt}
+    echo_cached(state, "exposure", params, output, text)
 
 
 @click.command()
@@ -105,10 +135,15 @@ def chokepoints(state, product, year, top, fmt, output):
       chiprisk chokepoints --top 10
       chiprisk chokepoints --product nvidia-h100 --format csv
     """
-    df = state.kg().chokepoints(product, year=year)
-    if top:
-        df = df.head(top)
-    render(df, fmt, output, title="Chokepoints")
+
+    def text() -> str:
+        df = state.kg().chokepoints(product, year=year)
+        if top:
+            df = df.head(top)
+        return render_text(df, fmt, output, title="Chokepoints")
+
+    params = {"product": product, "year": year, "top": top, "fmt": fmt}
+    echo_cached(state, "chokepoints", params, output, text)
 
 
 @click.command()
@@ -125,20 +160,24 @@ def summary(state, year, top, fmt, output):
       chiprisk summary
       chiprisk summary --year 2024 --format json
     """
-    parts = state.kg().summary(year=year, top=top)
-    titles = {
-        "concentrated": "Most concentrated inputs (firm HHI)",
-        "chokepoints": "Top single points of failure",
-        "exposure": "Largest country exposure of each product (share of output lost)",
-    }
-    if fmt == "table" and output is None:
-        for key, df in parts.items():
-            render(df, fmt, None, title=titles[key])
-        return
-    import pandas as pd
 
-    flat = pd.concat(
-        [df.assign(section=key)[["section", *df.columns]] for key, df in parts.items()],
-        ignore_index=True,
-    )
-    render(flat, fmt, output)
+    def text() -> str:
+        parts = state.kg().summary(year=year, top=top)
+        titles = {
+            "concentrated": "Most concentrated inputs (firm HHI)",
+            "chokepoints": "Top single points of failure",
+            "exposure": "Largest country exposure of each product (share of output lost)",
+        }
+        if fmt == "table" and output is None:
+            return "".join(
+                render_text(df, fmt, None, title=titles[key]) for key, df in parts.items()
+            )
+        import pandas as pd
+
+        flat = pd.concat(
+            [df.assign(section=key)[["section", *df.columns]] for key, df in parts.items()],
+            ignore_index=True,
+        )
+        return render_text(flat, fmt, output)
+
+    echo_cached(state, "summary", {"year": year, "top": top, "fmt": fmt}, output, text)

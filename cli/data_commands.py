@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+
 from chiprisk.cli.options import output_options, render
 
 
@@ -29,6 +30,8 @@ def info(state, fmt: str, output: str | None) -> None:
     blob = cache.get(key, "info.json") if state.use_cache else None
     if blob is not None:
         facts = json.loads(blob)
+        # the entry is keyed by content: two folders with the same files share it
+        facts["data"] = "built-in" if state.data is None else str(state.data)
     else:
         facts = state.kg().info()
         if state.use_cache:

@@ -11,6 +11,7 @@ import sys
 from importlib import import_module
 
 import click
+
 from chiprisk.graph.errors import ChipriskError, DataErrors
 
 COMMAND_GROUPS: dict[str, list[tuple[str, str, str]]] = {
@@ -32,11 +33,50 @@ COMMAND_GROUPS: dict[str, list[tuple[str, str, str]]] = {
             "Single points of failure, ranked.",
         ),
     ],
+    "Reports": [
+        (
+            "report",
+            "chiprisk.cli.report_commands:report",
+            "The HTML risk report with charts, a map and the tables behind them.",
+        ),
+    ],
+    "Scenarios and policy": [
+        (
+            "simulate",
+            "chiprisk.cli.scenario_commands:simulate",
+            "What a disruption does to every input and product.",
+        ),
+        (
+            "montecarlo",
+            "chiprisk.cli.scenario_commands:montecarlo",
+            "Expected unmet demand, VaR, CVaR over the named scenarios.",
+        ),
+        (
+            "whatif",
+            "chiprisk.cli.scenario_commands:whatif",
+            "Policies or new capacity as of a year: before/after.",
+        ),
+        (
+            "policies",
+            "chiprisk.cli.scenario_commands:policies",
+            "Every policy; --rank: risk reduced per unit of money.",
+        ),
+        (
+            "optimize",
+            "chiprisk.cli.scenario_commands:optimize",
+            "Cheapest capacity for an HHI target or a risk budget.",
+        ),
+    ],
     "Look around": [
         ("info", "chiprisk.cli.data_commands:info", "Counts, versions and the data hash."),
         ("show", "chiprisk.cli.data_commands:show", "Everything known about one entity."),
         ("search", "chiprisk.cli.data_commands:search", "Find entities by id or name."),
         ("validate", "chiprisk.cli.data_commands:validate", "SHACL shapes and data rules."),
+        (
+            "coverage",
+            "chiprisk.cli.coverage_commands:coverage",
+            "What the data cannot answer, and its grades.",
+        ),
         (
             "build",
             "chiprisk.cli.data_commands:build",
@@ -45,10 +85,15 @@ COMMAND_GROUPS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "SPARQL and files": [
         ("query", "chiprisk.cli.rdf_commands:query", "Run SPARQL, or a named query."),
-        ("export", "chiprisk.cli.rdf_commands:export", "Write the graph as RDF."),
+        ("export", "chiprisk.cli.rdf_commands:export", "Write the graph as RDF, GraphML or CSV."),
+        ("serve", "chiprisk.cli.rdf_commands:serve", "A read-only SPARQL endpoint."),
+        ("push", "chiprisk.cli.rdf_commands:push", "Load the graph into a SPARQL store."),
+        ("import", "chiprisk.cli.import_commands:import_group", "Import ETO or CSV tables."),
     ],
 }
 _COMMANDS = {name: target for group in COMMAND_GROUPS.values() for name, target, _ in group}
+_HIDDEN: dict[str, str] = {"synth": "chiprisk.cli.dev_commands:synth"}
+"""Developer commands: invokable, but not listed in the grouped help."""
 
 
 class LazyGroup(click.Group):
@@ -58,7 +103,7 @@ class LazyGroup(click.Group):
         return list(_COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = _COMMANDS.get(cmd_name)
+        target = _COMMANDS.get(cmd_name) or _HIDDEN.get(cmd_name)
         if target is None:
             return None
         module, attr = target.split(":")
@@ -66,7 +111,7 @@ class LazyGroup(click.Group):
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else None
-        if name and name not in _COMMANDS and not name.startswith("-"):
+        if name and name not in _COMMANDS and name not in _HIDDEN and not name.startswith("-"):
             import difflib
 
             close = difflib.get_close_matches(name, list(_COMMANDS), n=3)

@@ -95,28 +95,101 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+_PERCENT_COLUMNS = {"cr1", "cr3", "top_share", "share", "share_min", "share_max"}
+_FRACTION_COLUMNS = {"product_loss", "direct_share", "loss", "annual_loss", "output_fraction"}
+_MONEY_COLUMNS = {"amount", "budget", "money_usd"}
+
+
+def _semantic_cell(col: str, v: Any, row: dict[str, Any]) -> str | None:
+    """A cell formatted by its column's meaning (table view only), or None."""
+    v = _json_value(v)
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return None
+    if col.startswith("hhi"):
+        return f"{v:,.0f}"
+    if col in _FRACTION_COLUMNS:
+        return f"{v:.1%}"
+    if col in _PERCENT_COLUMNS or col.endswith("_share"):
+        return f"{v:.1f}%"
+    if col in _MONEY_COLUMNS:
+        cur = "USD" if col == "money_usd" else _json_value(row.get("currency"))
+        return f"{v:,.0f} {cur}" if cur else f"{v:,.0f}"
+    return None
+
+
 def to_table(df, title: str | None = None, width: int | None = None) -> str:
-    """Rows as a rich table (colours only when writing to a terminal)."""
+    """Rows as a rich table fitted to the terminal width (colours only on a terminal).
+
+    Numbers are right-aligned and formatted by the column's meaning: shares
+    (``*_share``, ``cr1``, ``cr3``) in percent, HHIs as integers, fractions
+    (``product_loss``, ``direct_share``, ``loss``) in percent, money with its
+    currency. CSV and JSON keep the raw values.
+    """
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, show_lines=False, header_style="bold")
-    numeric = []
-    for c in df.columns:
-        is_num = df[c].dtype.kind in "iuf"
-        numeric.append(is_num)
-        table.add_column(str(c), justify="right" if is_num else "left", overflow="fold")
+    width = width or _terminal_width()
+    cols = [str(c) for c in df.columns]
+    cells = []
     for values in df.itertuples(index=False, name=None):
-        table.add_row(*(_cell(v) for v in values))
+        row = dict(zip(cols, values, strict=True))
+        cells.append(
+            [
+                s if (s := _semantic_cell(c, v, row)) is not None else _cell(v)
+                for c, v in zip(cols, values, strict=True)
+            ]
+        )
+    keep = _fit_columns(cols, cells, width)
+    hidden = [c for c in cols if c not in keep]
+    caption = (
+        f"{len(hidden)} more column(s) not shown: {', '.join(hidden)} "
+        "(--format csv or json shows all)"
+        if hidden
+        else None
+    )
+    table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
+    idx = [cols.index(c) for c in keep]
+    for c in keep:
+        is_num = df[c].dtype.kind in "iuf"
+        table.add_column(c, justify="right" if is_num else "left", overflow="fold")
+    for row_cells in cells:
+        table.add_row(*(row_cells[i] for i in idx))
     buf = io.StringIO()
     console = Console(
         file=buf,
-        width=width or _terminal_width(),
+        width=width,
         force_terminal=sys.stdout.isatty(),
         no_color=not sys.stdout.isatty(),
     )
     console.print(table)
     return buf.getvalue()
+
+
+_LOW_PRIORITY = ("_ids", "source", "note", "url", "reason", "products", "condition", "_name")
+
+
+def _fit_columns(cols: list[str], cells: list[list[str]], width: int) -> list[str]:
+    """Columns to show so the table fits ``width``: drop the least useful first.
+
+    Each column needs about its header or its longest cell (capped at 24
+    characters, longer text folds) plus 3 for borders. Lists of ids, notes,
+    sources, reasons and names go first (in that order), then the rightmost
+    columns; at least three columns always stay.
+    """
+    need = {c: min(max([len(c)] + [len(r[i]) for r in cells]), 24) + 3 for i, c in enumerate(cols)}
+    keep = list(cols)
+
+    def rank(c: str) -> tuple[int, int]:
+        for k, pat in enumerate(_LOW_PRIORITY):
+            if pat in c:
+                return (k, -cols.index(c))
+        return (len(_LOW_PRIORITY), -cols.index(c))
+
+    for c in sorted(cols, key=rank):
+        if sum(need[k] for k in keep) + 1 <= width or len(keep) <= 3:
+            break
+        keep.remove(c)
+    return keep
 
 
 def _terminal_width() -> int:
@@ -125,14 +198,18 @@ def _terminal_width() -> int:
     return shutil.get_terminal_size((120, 24)).columns
 
 
+def render_text(df, fmt: str, output: str | None = None, title: str | None = None) -> str:
+    """The text :func:`render` prints or writes."""
+    if fmt == "json":
+        return to_json(df)
+    if fmt == "csv":
+        return _list_cells_joined(df).to_csv(index=False)
+    return to_table(df, title=title, width=200 if output else None)
+
+
 def render(df, fmt: str, output: str | None, title: str | None = None) -> None:
     """Print (or write to ``output``) rows in the chosen format."""
-    if fmt == "json":
-        text = to_json(df)
-    elif fmt == "csv":
-        text = _list_cells_joined(df).to_csv(index=False)
-    else:
-        text = to_table(df, title=title, width=200 if output else None)
+    text = render_text(df, fmt, output, title)
     if output:
         from chiprisk.graph.atomic import atomic_write
 

@@ -1,8 +1,9 @@
-"""Commands that speak RDF and SPARQL: query, export."""
+"""Commands that speak RDF and SPARQL: query, export, serve, push."""
 
 from __future__ import annotations
 
 import click
+
 from chiprisk.cli.options import output_options, render
 
 
@@ -50,6 +51,7 @@ def query(
       chiprisk query my-question.rq --format csv
     """
     import pandas as pd
+
     from chiprisk.graph.query import named_bindings, read_query_arg, run_query
     from chiprisk.ontology import resources
 
@@ -84,45 +86,191 @@ def query(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["turtle", "nt", "jsonld", "xml"]),
+    type=click.Choice(["turtle", "nt", "jsonld", "xml", "trig", "graphml", "csv"]),
     default="turtle",
     show_default=True,
-    help="RDF serialisation.",
+    help="turtle, nt, jsonld, xml (RDF/XML), trig (one named graph per source), "
+    "graphml (the supply network), csv (a data directory in the file contract).",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     default="-",
     show_default=True,
-    help="Output file ('-' for standard output); written atomically.",
+    help="Output file ('-' for standard output; a folder for csv); written atomically.",
 )
-@click.option("--with-ontology", is_flag=True, help="Include the ontology (TBox) in the output.")
+@click.option("--with-ontology", is_flag=True, help="Include the ontology (TBox) in RDF output.")
+@click.option(
+    "--include-derived",
+    is_flag=True,
+    help="Add computed concentration scores (cr:ConcentrationScore) to RDF output.",
+)
 @click.pass_obj
-def export(state, fmt: str, output: str, with_ontology: bool) -> None:
-    """Write the knowledge graph as RDF.
+def export(state, fmt: str, output: str, with_ontology: bool, include_derived: bool) -> None:
+    """Write the knowledge graph as RDF, GraphML or CSV tables.
+
+    TriG puts each fact in the named graph of its source (the graph IRI is the
+    source's IRI), so provenance survives a round trip. JSON-LD uses the
+    published @context (ontology/context.jsonld), inlined.
 
     \b
     Examples:
       chiprisk export --format turtle -o chiprisk.ttl
+      chiprisk export --format trig --include-derived -o chiprisk.trig
+      chiprisk export --format csv -o ./chiprisk-tables
       chiprisk export --format nt | wc -l
     """
-    from chiprisk.graph.export import serialize, write_rdf
+    from chiprisk.graph.export import export as do_export
 
-    graph = state.kg().rdf
-    if with_ontology:
-        from chiprisk.ontology import resources
-        from rdflib import Graph
-
-        merged = Graph()
-        for prefix, ns in graph.namespaces():
-            merged.bind(prefix, ns)
-        for t in graph:
-            merged.add(t)
-        merged.parse(data=resources.ontology_text(), format="turtle")
-        graph = merged
-    if output == "-":
-        click.echo(serialize(graph, fmt).decode("utf-8"), nl=False)
+    if fmt in ("graphml", "csv") and (with_ontology or include_derived):
+        raise click.UsageError("--with-ontology and --include-derived apply to RDF formats only")
+    result = do_export(
+        state.kg(),
+        fmt,
+        None if output == "-" else output,
+        with_ontology=with_ontology,
+        include_derived=include_derived,
+    )
+    if isinstance(result, bytes):
+        click.echo(result.decode("utf-8"), nl=False)
     else:
-        write_rdf(graph, fmt, output)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(f"wrote {result}", err=True)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, type=int, help="Port (0: any free one).")
+@click.option(
+    "--timeout",
+    default=10.0,
+    show_default=True,
+    type=float,
+    help="Seconds a query may run before it is stopped (HTTP 503).",
+)
+@click.option(
+    "--max-results",
+    default=10_000,
+    show_default=True,
+    type=int,
+    help="Most rows (or triples) a query may return (else HTTP 400).",
+)
+@click.option("--workers", default=2, show_default=True, type=int, help="Queries run at once.")
+@click.option("--with-ontology", is_flag=True, help="Serve the ontology (TBox) too.")
+@click.option("--include-derived", is_flag=True, help="Serve computed concentration scores too.")
+@click.pass_obj
+def serve(
+    state,
+    host: str,
+    port: int,
+    timeout: float,
+    max_results: int,
+    workers: int,
+    with_ontology: bool,
+    include_derived: bool,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint (loopback by default).
+
+    SELECT, ASK, CONSTRUCT and DESCRIBE only: UPDATE and SERVICE are refused
+    (HTTP 400); a query is stopped after --timeout seconds (HTTP 503) and may
+    return at most --max-results rows. The project's prefixes are predeclared.
+    Stop with Ctrl-C.
+
+    \b
+    Examples:
+      chiprisk serve --port 7878
+      chiprisk --data ./eto-data serve --port 0 --timeout 5 --max-results 1000
+    """
+    from rdflib import Graph
+
+    from chiprisk.graph.export import export as do_export
+    from chiprisk.graph.serve import make_server
+
+    kg = state.kg()
+    graph = kg.rdf
+    if with_ontology or include_derived:
+        graph = Graph().parse(
+            data=do_export(
+                kg, "nt", None, with_ontology=with_ontology, include_derived=include_derived
+            ),
+            format="nt",
+        )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(
+            f"warning: listening on {host}, not loopback: anyone who can reach it can query",
+            err=True,
+        )
+    srv = make_server(
+        graph, host=host, port=port, timeout=timeout, max_results=max_results, workers=workers
+    )
+    click.echo(
+        f"serving {srv.n_triples} triples read-only at {srv.url} "
+        f"(timeout {timeout:g} s, at most {max_results} results); Ctrl-C stops",
+        err=True,
+    )
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.close()
+
+
+@click.command()
+@click.argument("url")
+@click.option(
+    "--graph",
+    "graph_iri",
+    metavar="IRI",
+    help="Replace this named graph (default: the default graph).",
+)
+@click.option("--with-ontology", is_flag=True, help="Push the ontology (TBox) too.")
+@click.option("--include-derived", is_flag=True, help="Push computed concentration scores too.")
+@click.option(
+    "--timeout", default=300.0, show_default=True, type=float, help="Seconds to wait for the store."
+)
+@output_options
+@click.pass_obj
+def push(
+    state,
+    url: str,
+    graph_iri: str | None,
+    with_ontology: bool,
+    include_derived: bool,
+    timeout: float,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Load the graph into a SPARQL 1.1 store (Graph Store HTTP Protocol, one PUT).
+
+    URL is the store's graph-store endpoint: Oxigraph http://HOST:7878/store,
+    Fuseki http://HOST:3030/DATASET/data, GraphDB
+    http://HOST:7200/repositories/REPO/rdf-graphs/service. The PUT replaces the
+    graph in one request, so a failed push leaves the store as it was.
+
+    \b
+    Examples:
+      chiprisk push http://127.0.0.1:7878/store
+      chiprisk push http://127.0.0.1:3030/chips/data --graph https://w3id.org/chiprisk/id/graph
+    """
+    import pandas as pd
+    from rdflib import Graph
+
+    from chiprisk.graph.export import export as do_export
+    from chiprisk.graph.push import push_graph
+
+    kg = state.kg()
+    graph = kg.rdf
+    if with_ontology or include_derived:
+        graph = Graph().parse(
+            data=do_export(
+                kg, "nt", None, with_ontology=with_ontology, include_derived=include_derived
+            ),
+            format="nt",
+        )
+    n = push_graph(graph, url, graph_iri=graph_iri, timeout=timeout)
+    render(
+        pd.DataFrame([{"url": url, "graph": graph_iri or "(default)", "triples": n}]),
+        fmt,
+        output,
+    )

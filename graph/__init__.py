@@ -20,8 +20,8 @@ _EXPORTS = {
     "UsageError": "chiprisk.graph.errors",
     "KnowledgeGraph": "chiprisk.graph.knowledge_graph",
     "load": "chiprisk.graph.knowledge_graph",
-    "Tables": "chiprisk.graph.load",
-    "load_tables": "chiprisk.graph.load",
+    "Tables": "chiprisk.graph.loader",
+    "load_tables": "chiprisk.graph.loader",
     "ValidationReport": "chiprisk.graph.validate",
     "validate_graph": "chiprisk.graph.validate",
     "CR": "chiprisk.ontology.namespaces",
@@ -51,7 +51,7 @@ __all__ = [
 if TYPE_CHECKING:
     from chiprisk.graph.errors import ChipriskError, DataError, DataErrors, QueryError, UsageError
     from chiprisk.graph.knowledge_graph import KnowledgeGraph, load
-    from chiprisk.graph.load import Tables, load_tables
+    from chiprisk.graph.loader import Tables, load_tables
     from chiprisk.graph.validate import ValidationReport, validate_graph
     from chiprisk.ontology.namespaces import CR, CRID, iri_for
 

@@ -1,4 +1,15 @@
-"""Serialise the knowledge graph to RDF files.
+"""Write the knowledge graph out: RDF files, TriG by source, GraphML, CSV tables.
+
+Every writer is atomic: a file is written to a temporary name and renamed, and
+a CSV export is written to a temporary folder that is renamed into place, so
+a reader never sees half an export.
+
+Formats (:data:`FORMATS`): ``turtle``, ``nt``, ``jsonld`` (compacted with the
+project's published ``@context``, inlined so no reader fetches anything),
+``xml`` (RDF/XML), ``trig`` (one named graph per source: the graph IRI is the
+source's IRI, so provenance survives a round trip), ``graphml`` (the supply
+network of :mod:`chiprisk.graph.network`) and ``csv`` (a data directory in the
+file contract, loadable with ``chiprisk --data DIR``).
 
 Examples
 --------
@@ -10,12 +21,27 @@ b''
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import math
+import os
+import shutil
+import tempfile
+from functools import cache
 from pathlib import Path
 
+import networkx as nx
+import pandas as pd
+import yaml
+from rdflib import Dataset, Graph, URIRef
+
 from chiprisk.graph.atomic import atomic_write
+from chiprisk.graph.contract import TABLES
 from chiprisk.graph.errors import UsageError
-from chiprisk.ontology.namespaces import PREFIXES
-from rdflib import Dataset, Graph
+from chiprisk.graph.loader import SCENARIO_COLUMNS, Tables
+from chiprisk.ontology import resources
+from chiprisk.ontology.namespaces import PREFIXES, iri_for
 
 RDF_FORMATS = {
     "turtle": ("turtle", ".ttl"),
@@ -23,24 +49,81 @@ RDF_FORMATS = {
     "jsonld": ("json-ld", ".jsonld"),
     "xml": ("xml", ".rdf"),
 }
-"""User-facing format name -> (rdflib serializer, file suffix)."""
+"""User-facing RDF graph format name -> (rdflib serializer, file suffix)."""
 
-JSONLD_CONTEXT = {p: str(ns) for p, ns in PREFIXES.items()}
+FORMATS = (*RDF_FORMATS, "trig", "graphml", "csv")
+"""Every export format, in the order the CLI lists them."""
+
+DEFAULT_GRAPH_NOTE = (
+    "triples with no source (country labels, the residual) stay in the default graph"
+)
+
+
+@cache
+def jsonld_context() -> dict:
+    """The published JSON-LD ``@context`` (``ontology/context.jsonld``) as a dict.
+
+    Examples
+    --------
+    >>> jsonld_context()["cr"]
+    'https://w3id.org/chiprisk/ontology#'
+    """
+    return json.loads(resources.jsonld_context_text())["@context"]
 
 
 def serialize(graph: Graph, fmt: str) -> bytes:
     """Serialise a graph in one of :data:`RDF_FORMATS`.
 
-    JSON-LD is compacted with the project's prefixes as ``@context`` (inline,
-    so no reader needs to fetch anything).
+    JSON-LD is compacted with the published ``@context``, inlined in the
+    document (so no reader needs to fetch anything).
+
+    Raises
+    ------
+    UsageError
+        For a format that is not an RDF graph format.
     """
     if fmt not in RDF_FORMATS:
         raise UsageError(f"unknown RDF format {fmt!r} (choose from {', '.join(RDF_FORMATS)})")
     name = RDF_FORMATS[fmt][0]
     if name == "json-ld":
-        return graph.serialize(format=name, context=JSONLD_CONTEXT, auto_compact=True).encode()
+        out = graph.serialize(format=name, context=jsonld_context(), auto_compact=True)
+        return out.encode("utf-8")
     out = graph.serialize(format=name, encoding="utf-8")
     return out if isinstance(out, bytes) else out.encode()
+
+
+def dataset_by_source(tables: Tables, extra: Graph | None = None, extra_iri: str = "") -> Dataset:
+    """The ABox as a dataset with one named graph per source.
+
+    Each triple goes into the graph named by the IRI of the source it derives
+    from (:func:`chiprisk.graph.rdf.triples`); triples with no source (country
+    labels, the residual supplier) stay in the default graph. ``extra`` (for
+    example derived scores) becomes the named graph ``extra_iri``.
+
+    Notes
+    -----
+    O(triples).
+    """
+    from rdflib.namespace import NamespaceManager
+
+    from chiprisk.graph.rdf import triples
+
+    ds = Dataset(default_union=False)
+    ds.namespace_manager = NamespaceManager(ds, bind_namespaces="none")
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, override=True, replace=True)
+    graphs: dict[str | None, Graph] = {}
+    for triple, src in triples(tables):
+        g = graphs.get(src)
+        if g is None:
+            g = ds.default_context if src is None else ds.graph(iri_for(src))
+            graphs[src] = g
+        g.add(triple)
+    if extra is not None and len(extra):
+        g = ds.graph(URIRef(extra_iri))
+        for t in extra:
+            g.add(t)
+    return ds
 
 
 def serialize_trig(dataset: Dataset) -> bytes:
@@ -52,5 +135,265 @@ def serialize_trig(dataset: Dataset) -> bytes:
 def write_rdf(graph: Graph, fmt: str, path: str | Path) -> Path:
     """Serialise ``graph`` and write it atomically to ``path``."""
     payload = serialize(graph, fmt)
+    atomic_write(path, payload)
+    return Path(path)
+
+
+# ------------------------------------------------------------------ GraphML
+
+
+def _graphml_value(value: object) -> object | None:
+    """A GraphML-safe scalar: lists joined with ';', None/NaN dropped."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, list | tuple | set):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def graphml_safe(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of ``g`` whose attributes are GraphML scalars.
+
+    Lists become ``;``-joined strings and missing values are dropped. Decimal
+    attributes are floats everywhere, so every GraphML key has one type. A
+    node whose id is missing (NaN, as an empty ``parent`` cell can produce)
+    is dropped with its edges.
+    """
+    floats = {"share", "share_min", "share_max", "capacity"}
+
+    def clean(d: dict) -> dict:
+        out = {}
+        for k, v in d.items():
+            v = _graphml_value(v)
+            if v is None:
+                continue
+            if k in floats and isinstance(v, int | float) and not isinstance(v, bool):
+                v = float(v)
+            out[k] = v
+        return out
+
+    def missing(n: object) -> bool:
+        return _graphml_value(n) is None
+
+    h = nx.MultiDiGraph()
+    h.add_nodes_from((n, clean(d)) for n, d in g.nodes(data=True) if not missing(n))
+    h.add_edges_from(
+        (u, v, k, clean(d))
+        for u, v, k, d in g.edges(keys=True, data=True)
+        if not (missing(u) or missing(v))
+    )
+    return h
+
+
+def serialize_graphml(g: nx.MultiDiGraph) -> bytes:
+    """The supply network as GraphML (edge keys kept as GraphML edge ids)."""
+    buf = io.BytesIO()
+    nx.write_graphml(graphml_safe(g), buf, encoding="utf-8", edge_id_from_attribute=None)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------- CSV tables
+
+
+def _cell(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def table_csv(name: str, df: pd.DataFrame) -> bytes:
+    """One table of the file contract as CSV (contract column order, sorted by key).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table_csv("fx_rates", pd.DataFrame({"currency": ["EUR"], "year": [2024],
+    ...     "per_usd": [0.92], "source_id": ["s"]})).decode()
+    'currency,year,per_usd,source_id\\nEUR,2024,0.92,s\\n'
+    """
+    table = TABLES[name]
+    cols = table.column_names
+    df = df.reindex(columns=cols)
+    if len(df):
+        df = df.sort_values(list(table.key), kind="stable")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    for row in df.itertuples(index=False, name=None):
+        w.writerow([_cell(v) for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def scenario_yaml(row: dict) -> bytes:
+    """One scenario as YAML, the keys of the file contract in order."""
+    out: dict[str, object] = {}
+    for key in SCENARIO_COLUMNS:
+        if key == "file":
+            continue
+        v = row.get(key)
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            continue
+        if hasattr(v, "item"):
+            v = v.item()
+        if isinstance(v, tuple):
+            v = list(v)
+        out[key] = v
+    return yaml.safe_dump(out, sort_keys=False, allow_unicode=True).encode("utf-8")
+
+
+def data_dir_files(frames: dict[str, pd.DataFrame], scenarios: pd.DataFrame) -> dict[str, bytes]:
+    """The files of a data directory (relative path -> bytes) for checked tables."""
+    files = {
+        f"seed/{name}.csv": table_csv(name, frames.get(name, pd.DataFrame()))
+        for name in TABLES
+        if name in frames or TABLES[name].required
+    }
+    for row in scenarios.to_dict("records"):
+        files[f"scenarios/{row['id']}.yaml"] = scenario_yaml(row)
+    return files
+
+
+def write_files_atomically(folder: str | Path, files: dict[str, bytes]) -> Path:
+    """Write a folder of files all at once: to a temporary sibling, then renamed.
+
+    ``folder`` must not exist, or be empty, or hold only files this function
+    would write (a previous export): then it is replaced as a whole.
+
+    Raises
+    ------
+    UsageError
+        When ``folder`` holds other files, or its parent does not exist.
+    """
+    folder = Path(folder)
+    parent = folder.parent if str(folder.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {folder}: folder {parent} does not exist")
+    if folder.exists():
+        if not folder.is_dir():
+            raise UsageError(f"cannot write {folder}: it is a file, not a folder")
+        present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+        allowed = {k for k in files} | {f"seed/{t}.csv" for t in TABLES}
+        stray = sorted(p for p in present if p not in allowed and not p.startswith("scenarios/"))
+        if stray:
+            raise UsageError(
+                f"cannot write {folder}: it holds files that are not a chiprisk data "
+                f"directory ({', '.join(stray[:3])}); choose a new or empty folder"
+            )
+    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    try:
+        for rel, payload in files.items():
+            p = tmp / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            with open(p, "wb") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+        old = None
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise UsageError(f"cannot write {folder}: {exc.strerror}") from None
+        raise
+    return folder
+
+
+def write_csv_tables(tables: Tables, folder: str | Path) -> Path:
+    """Write the checked tables as a data directory in the file contract.
+
+    The result loads with ``chiprisk --data FOLDER`` into equal tables.
+    """
+    frames = {name: tables[name] for name in TABLES}
+    return write_files_atomically(folder, data_dir_files(frames, tables.scenarios))
+
+
+# ------------------------------------------------------------------ facade
+
+
+def export(
+    kg,
+    fmt: str,
+    path: str | Path | None,
+    *,
+    with_ontology: bool = False,
+    include_derived: bool = False,
+) -> bytes | Path:
+    """Export a knowledge graph in one of :data:`FORMATS`.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+    fmt : str
+        One of :data:`FORMATS`.
+    path : str or Path or None
+        Where to write (atomically). None returns the bytes instead (not for
+        ``csv``, which is a folder).
+    with_ontology : bool
+        Add the ontology (TBox) to RDF formats (TriG: in the default graph).
+    include_derived : bool
+        Add computed concentration scores (:mod:`chiprisk.graph.derived`) as
+        RDF (TriG: in the named graph :data:`~chiprisk.graph.derived.DERIVED_GRAPH`).
+
+    Returns
+    -------
+    bytes or Path
+
+    Examples
+    --------
+    >>> import chiprisk.graph as cg
+    >>> b"crid:tsmc" in export(cg.load(), "turtle", None)
+    True
+    """
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if fmt == "csv":
+        if path is None or str(path) == "-":
+            raise UsageError("--format csv writes a folder: give -o DIR")
+        return write_csv_tables(kg.tables, path)
+    if fmt == "graphml":
+        payload = serialize_graphml(kg.to_networkx())
+    else:
+        derived = None
+        if include_derived:
+            from chiprisk.graph.derived import concentration_graph
+
+            derived = concentration_graph(kg)
+        if fmt == "trig":
+            from chiprisk.graph.derived import DERIVED_GRAPH
+
+            ds = dataset_by_source(kg.tables, derived, str(DERIVED_GRAPH))
+            if with_ontology:
+                ds.default_context.parse(data=resources.ontology_text(), format="turtle")
+            payload = serialize_trig(ds)
+        else:
+            graph = kg.rdf
+            if with_ontology or derived is not None:
+                merged = Graph(bind_namespaces="none")
+                for prefix, ns in graph.namespaces():
+                    merged.bind(prefix, ns)
+                for t in graph:
+                    merged.add(t)
+                if derived is not None:
+                    for t in derived:
+                        merged.add(t)
+                if with_ontology:
+                    merged.parse(data=resources.ontology_text(), format="turtle")
+                graph = merged
+            payload = serialize(graph, fmt)
+    if path is None or str(path) == "-":
+        return payload
     atomic_write(path, payload)
     return Path(path)

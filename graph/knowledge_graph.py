@@ -22,18 +22,30 @@ import platform
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pandas as pd
+
 from chiprisk.graph import cache
 from chiprisk.graph.contract import COUNTRIES, TABLES
 from chiprisk.graph.datadir import data_hash
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.load import ISO_COUNTRIES, Tables, load_tables
-from chiprisk.graph.query import named_bindings, run_query
-from chiprisk.graph.rdf import build_graph, country_label
-from chiprisk.graph.validate import ValidationReport, validate_graph
-from rdflib import Graph
+from chiprisk.graph.loader import ISO_COUNTRIES, Tables, load_tables
+
+if TYPE_CHECKING:  # rdflib, pyshacl and networkx load only when used (CLI start-up)
+    import networkx as nx
+    from rdflib import Graph
+
+    from chiprisk.graph.validate import ValidationReport
+
+
+def country_label(code: str) -> str:
+    """Readable name of a country code (see :func:`chiprisk.graph.rdf.country_label`)."""
+    import pycountry
+
+    c = pycountry.countries.get(alpha_2=code)
+    return getattr(c, "common_name", None) or c.name
+
 
 NAME_COLUMNS = {
     "organizations": "name",
@@ -73,6 +85,8 @@ class KnowledgeGraph:
     @cached_property
     def rdf(self) -> Graph:
         """The RDF graph (rdflib), built on first use."""
+        from chiprisk.graph.rdf import build_graph
+
         return build_graph(self.tables)
 
     def to_networkx(self) -> nx.DiGraph:
@@ -258,10 +272,14 @@ class KnowledgeGraph:
         >>> "ASML" in set(kg.sparql(q, c=cg.iri("NL"))["name"])
         True
         """
+        from chiprisk.graph.query import run_query
+
         return run_query(self.rdf, query, bindings)
 
     def named_query(self, name: str, **params: str) -> pd.DataFrame:
         """Run a named competency query from ``ontology/queries`` with typed parameters."""
+        from chiprisk.graph.query import named_bindings, run_query
+
         text, bindings = named_bindings(name, {k: str(v) for k, v in params.items()})
         return run_query(self.rdf, text, bindings)
 
@@ -426,10 +444,94 @@ class KnowledgeGraph:
             "exposure": exposure,
         }
 
+    # ------------------------------------------------------------------ plots
+
+    @cached_property
+    def plot(self):
+        """The report's charts as matplotlib Figures: ``kg.plot.concentration()``,
+        ``stage_countries()``, ``site_map()``, ``exposure()``, ``chokepoints()``;
+        ``kg.plot.frame(name)`` is the table behind each (see :mod:`chiprisk.graph.plot`)."""
+        from chiprisk.graph.plot import Plots
+
+        return Plots(self)
+
+    # ------------------------------------------------- scenarios and policies
+
+    def scenario(self, ref: str):
+        """A named scenario by id, or a scenario YAML file by path (checked)."""
+        from chiprisk.graph.algorithms.simulate import load_scenario_file, named_scenarios
+
+        if ref.endswith((".yaml", ".yml")) and Path(ref).exists():
+            return load_scenario_file(ref, self.tables)
+        return named_scenarios(self.tables, ref)[0]
+
+    def simulate(
+        self,
+        scenarios=None,
+        *,
+        disrupt=(),
+        severity: float = 1.0,
+        duration_weeks: float | None = None,
+        year: int | None = None,
+        **options,
+    ) -> pd.DataFrame:
+        """Output per input and product under scenarios (ids, files) or ad hoc targets.
+
+        Columns: see :func:`chiprisk.graph.algorithms.simulate.simulate`.
+        """
+        from chiprisk.graph.algorithms.simulate import adhoc_scenario, simulate
+
+        refs = [scenarios] if isinstance(scenarios, str) else list(scenarios or [])
+        scs = [self.scenario(r) for r in refs]
+        if disrupt:
+            scs.append(
+                adhoc_scenario(
+                    list(disrupt), severity, duration_weeks=duration_weeks, tables=self.tables
+                )
+            )
+        if not scs:
+            raise UsageError("give a scenario id or file, or --disrupt kind:id")
+        return simulate(self.tables, scs, year=year, network=self.network(year), **options)
+
+    def montecarlo(self, scenarios=None, *, year: int | None = None, **options) -> pd.DataFrame:
+        """Monte Carlo risk per product (see :mod:`chiprisk.graph.algorithms.montecarlo`)."""
+        from chiprisk.graph.algorithms.montecarlo import montecarlo
+
+        scs = None if scenarios is None else [self.scenario(r) for r in scenarios]
+        return montecarlo(self.tables, scs, year=year, network=self.network(year), **options)
+
+    def whatif(self, policies=None, *, year: int, add_capacity=(), **options):
+        """Apply policies and ad hoc capacity as of ``year``: before/after tables.
+
+        Returns a :class:`chiprisk.graph.algorithms.whatif.WhatIfResult`.
+        """
+        from chiprisk.graph.algorithms.whatif import Addition, parse_addition, whatif
+
+        adds = [
+            a if isinstance(a, Addition) else parse_addition(a, self.tables) for a in add_capacity
+        ]
+        pols = [policies] if isinstance(policies, str) else policies
+        return whatif(self.tables, pols, year=year, additions=adds, **options)
+
+    def policies(self, *, rank: bool = False, **options) -> pd.DataFrame:
+        """Every policy with its money; ``rank=True`` ranks by risk reduced per money."""
+        from chiprisk.graph.algorithms.whatif import policies
+
+        return policies(self.tables, rank=rank, **options)
+
+    def optimize(self, input: str, **options) -> pd.DataFrame:  # noqa: A002
+        """Cheapest capacity additions for an input (:mod:`chiprisk.graph.algorithms.optimize`)."""
+        from chiprisk.graph.algorithms.optimize import optimize
+
+        self.resolve(input)
+        return optimize(self.tables, input, **options)
+
     # ------------------------------------------------------------- validation
 
     def validate(self) -> ValidationReport:
         """SHACL shapes plus the whole-graph rules on this graph."""
+        from chiprisk.graph.validate import validate_graph
+
         return validate_graph(self.rdf)
 
 
@@ -496,6 +598,8 @@ def load(data_dir: str | Path | None = None, *, use_cache: bool = True) -> Knowl
     if blob is not None:
         try:
             tables = pickle.loads(blob)
+            # the entry is keyed by content: two folders with the same files share it
+            tables.origin = "built-in" if data_dir is None else str(data_dir)
         except Exception:  # a stale or torn entry: rebuild it
             tables = None
     if tables is None:

@@ -13,7 +13,7 @@
 
 Examples
 --------
->>> from chiprisk.graph.load import load_tables
+>>> from chiprisk.graph.loader import load_tables
 >>> t = load_tables()
 >>> ultimate_parents(t["organizations"])["jasm"]
 'tsmc'
@@ -21,8 +21,10 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
-from chiprisk.graph.load import ISO_COUNTRIES, Tables
+
+from chiprisk.graph.loader import ISO_COUNTRIES, Tables
 from chiprisk.ontology.namespaces import RESIDUAL_ID
 
 LENSES = ("firm", "hq", "site", "country")
@@ -118,7 +120,7 @@ def group_site_weights(
 
     Examples
     --------
-    >>> from chiprisk.graph.load import load_tables
+    >>> from chiprisk.graph.loader import load_tables
     >>> w, basis = group_site_weights(load_tables(), "asml", "equipment", 2025)
     >>> w, basis
     ({'NL': 1.0}, 'site count')
@@ -144,3 +146,137 @@ def group_site_weights(
         return {c: float(v) for c, v in w.items()}, "capacity"
     w = chosen.groupby("country").size() / len(chosen)
     return {c: float(v) for c, v in w.items()}, "site count"
+
+
+SITE_WEIGHT_COLUMNS = ["firm", "stage", "year", "site", "country", "weight", "site_basis"]
+"""Columns of :func:`site_weights`."""
+
+
+def site_weights(
+    tables: Tables, keys: pd.DataFrame, roots: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """:func:`group_site_weights` for many (firm, stage, year) at once, per site.
+
+    Parameters
+    ----------
+    tables : Tables
+    keys : pandas.DataFrame
+        Columns ``firm`` (an ultimate parent), ``stage`` and ``year`` (an int,
+        or missing for "any year"); duplicates are ignored.
+    roots : dict, optional
+        :func:`ultimate_parents` of the organisations, when already computed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SITE_WEIGHT_COLUMNS`: one row per (key, producing
+        site) with the site's ``weight`` (by capacity where every chosen site
+        states one in one unit, else equal per site) and ``site_basis``
+        (``capacity`` or ``site count``); a key with no producing site gets
+        one row with ``site`` missing, its owner's headquarters as
+        ``country``, weight 1 and basis ``hq``. Weights of one key sum to 1.
+        Summed per (key, country) the weights are exactly those of
+        :func:`group_site_weights` (same arithmetic: capacity sums divided by
+        the total, or site counts divided by the number of sites).
+
+    Notes
+    -----
+    O(keys x sites per group + sites) with one merge and group-by
+    transforms, instead of a full scan of the sites table per key
+    (:func:`group_site_weights` costs about 5 ms a call, this about 1 us a row).
+
+    Examples
+    --------
+    >>> from chiprisk.graph.loader import load_tables
+    >>> keys = pd.DataFrame({"firm": ["asml"], "stage": ["equipment"], "year": [2025]})
+    >>> w = site_weights(load_tables(), keys)
+    >>> w[["firm", "country", "weight", "site_basis"]].values.tolist()
+    [['asml', 'NL', 1.0, 'site count']]
+    """
+    orgs = tables["organizations"]
+    if roots is None:
+        roots = ultimate_parents(orgs)
+    k = keys[["firm", "stage", "year"]].drop_duplicates().reset_index(drop=True)
+    k["year"] = pd.array(k["year"], dtype="Float64").astype(float)
+    k["_key"] = np.arange(len(k))
+    sites = tables["sites"]
+    kind_stage = [(kind, st) for st, kinds in STAGE_SITE_KINDS.items() for kind in kinds]
+    ks = pd.DataFrame(kind_stage, columns=["kind", "stage"])
+    s = sites[sites["status"].isin(PRODUCING)]
+    s = pd.DataFrame(
+        {
+            "site": s["id"].to_numpy(dtype=object),
+            "firm": s["operator"].map(roots).to_numpy(dtype=object),
+            "kind": s["kind"].to_numpy(dtype=object),
+            "country": s["country"].to_numpy(dtype=object),
+            "start": pd.array(s["start_year"], dtype="Float64").astype(float),
+            "capacity": s["capacity"].to_numpy(dtype=float),
+            "capacity_unit": s["capacity_unit"].to_numpy(dtype=object),
+        }
+    ).merge(ks, on="kind", how="inner")
+    m = k.merge(s, on=["firm", "stage"], how="inner")
+    start, year = m["start"].to_numpy(), m["year"].to_numpy()
+    m = m[np.isnan(year) | np.isnan(start) | (start <= year)]
+    g = m.groupby("_key", sort=False)
+    n = g["site"].transform("size").to_numpy(dtype=float)
+    cap = m["capacity"].to_numpy(dtype=float)
+    cap_missing = pd.Series(np.isnan(cap), index=m.index).groupby(m["_key"]).transform("any")
+    units = g["capacity_unit"].transform("nunique").to_numpy()
+    cap_sum = g["capacity"].transform("sum").to_numpy(dtype=float)
+    use_cap = ~cap_missing.to_numpy(dtype=bool) & (units == 1) & (cap_sum > 0)
+    num = np.where(use_cap, cap, 1.0)
+    den = np.where(use_cap, cap_sum, n)
+    found = pd.DataFrame(
+        {
+            "_key": m["_key"].to_numpy(),
+            "site": m["site"].to_numpy(dtype=object),
+            "country": m["country"].to_numpy(dtype=object),
+            "num": num,
+            "den": den,
+            "site_basis": np.where(use_cap, "capacity", "site count").astype(object),
+        }
+    )
+    found["weight"] = found["num"] / found["den"]
+    missing = k[~k["_key"].isin(found["_key"])]
+    hq = dict(zip(orgs["id"], orgs["hq_country"], strict=True))
+    fallback = pd.DataFrame(
+        {
+            "_key": missing["_key"].to_numpy(),
+            "site": None,
+            "country": missing["firm"].map(hq).to_numpy(dtype=object),
+            "num": 1.0,
+            "den": 1.0,
+            "site_basis": "hq",
+            "weight": 1.0,
+        }
+    )
+    fallback = fallback[fallback["country"].notna()]
+    out = pd.concat([found, fallback], ignore_index=True).merge(
+        k[["_key", "firm", "stage", "year"]], on="_key", how="left"
+    )
+    out = out.sort_values(["_key", "site"], kind="stable", na_position="first")
+    return out.reset_index(drop=True)[[*SITE_WEIGHT_COLUMNS, "num", "den", "_key"]]
+
+
+def country_site_weights(weights: pd.DataFrame) -> pd.DataFrame:
+    """Per (firm, stage, year, country) weights from :func:`site_weights` rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``firm``, ``stage``, ``year``, ``country``, ``weight``,
+        ``site_basis``, ``_key``; equal to :func:`group_site_weights` per key.
+    """
+    if weights.empty:
+        return weights.drop(columns=["site", "num", "den"], errors="ignore").assign(weight=1.0)
+    g = weights.groupby(["_key", "country"], sort=True)
+    out = g.agg(
+        num=("num", "sum"),
+        den=("den", "first"),
+        firm=("firm", "first"),
+        stage=("stage", "first"),
+        year=("year", "first"),
+        site_basis=("site_basis", "first"),
+    ).reset_index()
+    out["weight"] = out["num"] / out["den"]
+    return out[["firm", "stage", "year", "country", "weight", "site_basis", "_key"]]

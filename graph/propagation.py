@@ -2,7 +2,7 @@
 
 This is the engine shared by multi-tier exposure, chokepoints, disruption
 simulation and Monte Carlo. It is built straight from the checked rows
-(:func:`chiprisk.graph.load.load_tables`), never from RDF.
+(:func:`chiprisk.graph.loader.load_tables`), never from RDF.
 
 Model (``shared/research/methods.md`` 3.0-3.2)
 ----------------------------------------------
@@ -64,7 +64,7 @@ same way (organisations over the group's producing sites of the stage).
 
 Examples
 --------
->>> from chiprisk.graph.load import load_tables
+>>> from chiprisk.graph.loader import load_tables
 >>> net = build_network(load_tables())
 >>> import numpy as np
 >>> a = np.ones((net.n_suppliers, 1))
@@ -81,15 +81,17 @@ from graphlib import TopologicalSorter
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
 from chiprisk.graph.algorithms.indices import QUALITATIVE_SHARE_RANGES
 from chiprisk.graph.lenses import (
     PRODUCING,
     STAGE_SITE_KINDS,
-    group_site_weights,
+    country_site_weights,
+    site_weights,
     supplier_kind,
     ultimate_parents,
 )
-from chiprisk.graph.load import Tables
+from chiprisk.graph.loader import ISO_COUNTRIES, Tables
 from chiprisk.ontology.namespaces import RESIDUAL_ID
 
 __all__ = [
@@ -318,6 +320,112 @@ def _shares(tab: pd.DataFrame) -> tuple[dict[str, float], dict]:
     return {s: v / total for s, v in out.items() if v > 0}, info
 
 
+@dataclass
+class _ShareTable:
+    """The rows chosen for one node's share table, and their shares."""
+
+    basis: str
+    year: int
+    ids: list[str]
+    source_ids: list[str]
+    shares: dict[str, float]
+    info: dict
+
+
+def _select_tables(rows: pd.DataFrame, year: int | None) -> dict[tuple[str, str], _ShareTable]:
+    """:func:`_select` then :func:`_shares` for every (input, buyer) group at once.
+
+    One sort picks every group's (basis, year) by the basis preference, then
+    the latest year; the row values are computed for all rows together and
+    each group's shares are summed from array slices (same arithmetic and
+    row order as the per-group functions, so the same numbers).
+    """
+    if year is not None:
+        rows = rows[rows["year"].astype(float) <= year]
+    out: dict[tuple[str, str], _ShareTable] = {}
+    if rows.empty:
+        return out
+    rank = {b: i for i, b in enumerate(BASIS_PREFERENCE)}
+    r = pd.DataFrame(
+        {
+            "input": rows["input"].to_numpy(dtype=object),
+            "buyer": rows["buyer"].to_numpy(dtype=object),
+            "basis": rows["basis"].to_numpy(dtype=object),
+            "year": rows["year"].to_numpy(dtype=np.int64),
+            "_pos": np.arange(len(rows)),
+        }
+    )
+    r["_rank"] = r["basis"].map(rank).fillna(len(rank)).to_numpy()
+    best = r.sort_values(
+        ["input", "buyer", "_rank", "year"], ascending=[True, True, True, False]
+    ).drop_duplicates(["input", "buyer"])[["input", "buyer", "basis", "year"]]
+    pos = r.merge(best, on=["input", "buyer", "basis", "year"], how="inner")
+    pos = pos.sort_values(["input", "buyer", "_pos"], kind="stable")
+    tab = rows.iloc[pos["_pos"].to_numpy()]
+    # A source may publish both firm rows and country totals for one table
+    # (CSET/ETO does): never add them together; firm/site rows win, because
+    # they carry firm and site identity and their location comes from sites.
+    is_country = tab["supplier"].isin(ISO_COUNTRIES).to_numpy()
+    is_firm = ~is_country & (tab["supplier"] != RESIDUAL_ID).to_numpy()
+    group = (pos["input"].astype(str) + "\0" + pos["buyer"].astype(str)).to_numpy()
+    group_has_firm = pd.Series(is_firm).groupby(group).transform("any").to_numpy()
+    keep = ~(is_country & group_has_firm)
+    tab, pos = tab[keep], pos[keep]
+    share = tab["share"].to_numpy(dtype=float)
+    lo = tab["share_min"].to_numpy(dtype=float)
+    hi = tab["share_max"].to_numpy(dtype=float)
+    qual = tab["share_qual"].to_numpy(dtype=object)
+    cap = tab["capacity"].to_numpy(dtype=float)
+    has_range = ~np.isnan(lo) | ~np.isnan(hi)
+    mid = (np.where(np.isnan(lo), 0.0, lo) + np.where(np.isnan(hi), 100.0, hi)) / 2
+    qmid = np.array([QUALITATIVE_MIDPOINTS.get(q, np.nan) if q else np.nan for q in qual])
+    vals = np.where(~np.isnan(share), share, np.where(has_range, mid, qmid))
+    sup = tab["supplier"].to_numpy(dtype=object)
+    ids = tab["id"].to_numpy(dtype=object)
+    srcs = tab["source_id"].to_numpy(dtype=object)
+    keys = list(zip(pos["input"], pos["buyer"], strict=True))
+    g_basis = pos["basis"].to_numpy(dtype=object)
+    g_year = pos["year"].to_numpy()
+    starts = np.flatnonzero([True] + [keys[k] != keys[k - 1] for k in range(1, len(keys))])
+    ends = np.append(starts[1:], len(keys))
+    for a, b in zip(starts, ends, strict=True):
+        v = vals[a:b]
+        kinds = []
+        if (~np.isnan(share[a:b])).any():
+            kinds.append("exact")
+        if (np.isnan(share[a:b]) & has_range[a:b]).any():
+            kinds.append("range")
+        if (np.isnan(share[a:b]) & ~has_range[a:b] & ~np.isnan(qmid[a:b])).any():
+            kinds.append("qualitative")
+        capacity = bool(np.isnan(v).all() and (~np.isnan(cap[a:b])).all())
+        if capacity:
+            v, kind = cap[a:b], "capacity"
+        else:
+            v, kind = np.nan_to_num(v, nan=0.0), "+".join(kinds) or "none"
+        out[(keys[a][0], keys[a][1] or None)] = _ShareTable(
+            basis=g_basis[a],
+            year=int(g_year[a]),
+            ids=list(ids[a:b]),
+            source_ids=list(srcs[a:b]),
+            shares={},
+            info={"values": kind, "implicit_residual": 0.0},
+        )
+        t = out[(keys[a][0], keys[a][1] or None)]
+        total = float(v.sum())
+        if total <= 0:
+            continue
+        acc: dict[str, float] = {}
+        for s_, x in zip(sup[a:b], v, strict=True):
+            acc[s_] = acc.get(s_, 0.0) + float(x)
+        if not capacity and "qualitative" not in kind and total < 100.0:
+            gap = 100.0 - total
+            acc[RESIDUAL_ID] = acc.get(RESIDUAL_ID, 0.0) + gap
+            t.info["implicit_residual"] = gap / 100.0
+            total = 100.0
+        t.shares = {s_: x / total for s_, x in acc.items() if x > 0}
+    return out
+
+
 def _group_site_shares(
     tables: Tables, roots: dict[str, str], firm: str, stage: str, year: int | None
 ) -> dict[str, float]:
@@ -342,6 +450,46 @@ def _group_site_shares(
     return {s: 1.0 / len(chosen) for s in chosen["id"]}
 
 
+def _org_site_weights(
+    tables: Tables,
+    roots: dict[str, str],
+    s_id: list[str],
+    s_kind: list[str],
+    s_stage: list[str | None],
+    year: int | None,
+) -> tuple[dict, dict, dict]:
+    """Country weights, their basis and site weights of every (firm, stage) supplier node.
+
+    One vectorised :func:`chiprisk.graph.lenses.site_weights` call; per key the
+    results equal :func:`chiprisk.graph.lenses.group_site_weights` and
+    :func:`_group_site_shares`.
+    """
+    keys = pd.DataFrame(
+        {
+            (roots[s], st)
+            for s, k, st in zip(s_id, s_kind, s_stage, strict=True)
+            if k == "organization"
+        },
+        columns=["firm", "stage"],
+    )
+    loc: dict[tuple[str, str], dict[str, float]] = {}
+    how: dict[tuple[str, str], str] = {}
+    per_site: dict[tuple[str, str], dict[str, float]] = {}
+    if keys.empty:
+        return loc, how, per_site
+    w = site_weights(tables, keys.assign(year=year), roots)
+    for f, st, site, wt in zip(w["firm"], w["stage"], w["site"], w["weight"], strict=True):
+        if site is not None and site == site:
+            per_site.setdefault((f, st), {})[site] = float(wt)
+    cw = country_site_weights(w)
+    for f, st, c, wt, b in zip(
+        cw["firm"], cw["stage"], cw["country"], cw["weight"], cw["site_basis"], strict=True
+    ):
+        loc.setdefault((f, st), {})[c] = float(wt)
+        how[(f, st)] = b
+    return loc, how, per_site
+
+
 # ------------------------------------------------------------------------ build
 
 
@@ -351,7 +499,7 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
     Parameters
     ----------
     tables : Tables
-        Checked rows (:func:`chiprisk.graph.load.load_tables`).
+        Checked rows (:func:`chiprisk.graph.loader.load_tables`).
     year : int, optional
         As of this year: share tables of ``year`` or earlier, sites started by
         then. None uses the latest table of every input and every producing site.
@@ -367,7 +515,7 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
 
     Examples
     --------
-    >>> from chiprisk.graph.load import load_tables
+    >>> from chiprisk.graph.loader import load_tables
     >>> net = build_network(load_tables(), year=2024)
     >>> net.edges.query("product == 'nvidia-h100' and input == 'logic-5nm-class'")[
     ...     "sourcing"].item()
@@ -390,21 +538,23 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
     # share tables: market per input, buyer-specific per (input, product)
     market = sup[sup["buyer"].isna()]
     buyer_rows = sup[sup["buyer"].notna()]
-    tables_for: dict[tuple[str, str | None], pd.DataFrame] = {}
-    for i, rows in market.groupby("input", sort=True):
-        tab = _select(rows, year)
-        if tab is not None:
-            tables_for[(i, None)] = tab
-    for (i, b), rows in buyer_rows.groupby(["input", "buyer"], sort=True):
-        if tables.kind_of(b) != "inputs":
-            notes.append(f"{len(rows)} row(s) for {i} bought by organisation {b!r} not applied")
-            continue
-        if i not in children[b]:
-            notes.append(f"rows for {i} bought by {b} not applied: {b} does not require {i}")
-            continue
-        tab = _select(rows, year)
-        if tab is not None:
-            tables_for[(i, b)] = tab
+    tables_for: dict[tuple[str, str | None], _ShareTable] = {}
+    for (i, _none), tab in _select_tables(market.assign(buyer=""), year).items():
+        tables_for[(i, None)] = tab
+    applied = []
+    if len(buyer_rows):
+        n_rows = buyer_rows.groupby(["input", "buyer"], sort=True).size()
+        for (i, b), n_b in n_rows.items():
+            if tables.kind_of(b) != "inputs":
+                notes.append(f"{n_b} row(s) for {i} bought by organisation {b!r} not applied")
+            elif i not in children[b]:
+                notes.append(f"rows for {i} bought by {b} not applied: {b} does not require {i}")
+            else:
+                applied.append((i, b))
+    if applied:
+        keep = pd.MultiIndex.from_tuples(applied, names=["input", "buyer"])
+        idx = pd.MultiIndex.from_frame(buyer_rows[["input", "buyer"]])
+        tables_for.update(_select_tables(buyer_rows[idx.isin(keep)], year))
 
     # nodes: inputs plus i@P, in topological order
     ts: TopologicalSorter[str] = TopologicalSorter({i: children[i] for i in input_ids})
@@ -451,7 +601,7 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
         tab = tables_for.get((i, b))
         if tab is None:
             continue
-        shares, info = _shares(tab)
+        shares, info = tab.shares, tab.info
         if not shares:
             notes.append(f"share table for {nodes[k]} has no positive share")
             continue
@@ -474,12 +624,12 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
                 "input": i,
                 "buyer": b,
                 "sourcing": "market" if b is None else "buyer-specific",
-                "basis": tab["basis"].iloc[0],
-                "year": int(tab["year"].iloc[0]),
+                "basis": tab.basis,
+                "year": tab.year,
                 "values": info["values"],
                 "implicit_residual": info["implicit_residual"],
-                "supply_ids": sorted(tab["id"]),
-                "source_ids": sorted(set(tab["source_id"])),
+                "supply_ids": sorted(tab.ids),
+                "source_ids": sorted(set(tab.source_ids)),
             }
         )
     m = len(suppliers)
@@ -492,6 +642,7 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
     basis: list[str] = []
     site_w: list[dict[str, float]] = []
     firm_of: list[str | None] = []
+    org_loc, org_basis, org_sites = _org_site_weights(tables, roots, s_id, s_kind, s_stage, year)
     for s, kind, stage in zip(s_id, s_kind, s_stage, strict=True):
         if kind == "site":
             loc.append({site_country[s]: 1.0})
@@ -505,10 +656,9 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
             firm_of.append(None)
         elif kind == "organization":
             firm = roots[s]
-            w, how = group_site_weights(tables, firm, stage, year)
-            loc.append(w)
-            basis.append(how)
-            site_w.append(_group_site_shares(tables, roots, firm, stage, year))
+            loc.append(org_loc.get((firm, stage), {}))
+            basis.append(org_basis.get((firm, stage), "hq"))
+            site_w.append(org_sites.get((firm, stage), {}))
             firm_of.append(firm)
         else:
             loc.append({})
@@ -648,7 +798,7 @@ def propagate(
 
     Examples
     --------
-    >>> from chiprisk.graph.load import load_tables
+    >>> from chiprisk.graph.loader import load_tables
     >>> net = build_network(load_tables())
     >>> a = np.ones((net.n_suppliers, 2))
     >>> a[net.supplier_firm == net.firms.index("asml"), 1] = 0.0  # ASML offline
@@ -694,7 +844,8 @@ def hhi_by_firm(net: SupplyNetwork) -> np.ndarray:
 
     Notes
     -----
-    O(nnz(W)) with one sparse product.
+    O(nnz(W)) with one sparse product, then dense row blocks of at most
+    128 MiB (a network with 100,000 firms never densifies at once).
     """
     entity = net.supplier_firm.copy()
     extra = {}
@@ -706,7 +857,11 @@ def hhi_by_firm(net: SupplyNetwork) -> np.ndarray:
         (np.ones(len(keep)), (keep, entity[keep])),
         shape=(net.n_suppliers, len(net.firms) + len(extra)),
     )
-    shares = (net.W @ G).toarray() * 100.0
-    out = (shares**2).sum(axis=1)
+    WG = (net.W @ G).tocsr()
+    out = np.zeros(net.n_nodes)
+    step = max(1, (1 << 24) // max(1, G.shape[1]))  # dense blocks of <= 128 MiB
+    for lo in range(0, net.n_nodes, step):
+        shares = WG[lo : lo + step].toarray() * 100.0
+        out[lo : lo + step] = (shares**2).sum(axis=1)
     out[~net.has_suppliers] = math.nan
     return out

@@ -17,12 +17,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
-from chiprisk.graph.errors import QueryError, UsageError
-from chiprisk.ontology import resources
-from chiprisk.ontology.namespaces import CRID, PREFIXES, id_for, iri_for
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
+
+from chiprisk.graph.errors import QueryError, UsageError
+from chiprisk.ontology import resources
+from chiprisk.ontology.namespaces import CRID, PREFIXES, id_for, iri_for
 
 
 def to_term(value: object, kind: str = "auto") -> URIRef | Literal:

@@ -5,7 +5,7 @@ IRIs come from :func:`chiprisk.ontology.namespaces.iri_for` only.
 
 Examples
 --------
->>> from chiprisk.graph.load import load_tables
+>>> from chiprisk.graph.loader import load_tables
 >>> from chiprisk.graph.rdf import build_graph
 >>> g = build_graph(load_tables())
 >>> len(g) > 100
@@ -20,10 +20,11 @@ from decimal import Decimal
 
 import pandas as pd
 import pycountry
-from chiprisk.graph.load import ISO_COUNTRIES, Tables, split_list
-from chiprisk.ontology.namespaces import CR, GEO, PREFIXES, SCHEMA, WD, iri_for
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
+
+from chiprisk.graph.loader import ISO_COUNTRIES, Tables, split_list
+from chiprisk.ontology.namespaces import CR, GEO, PREFIXES, SCHEMA, WD, iri_for
 
 ROLE_CLASSES = {
     "designer": CR.ChipDesigner,
@@ -289,7 +290,7 @@ def build_graph(tables: Tables) -> Graph:
     Parameters
     ----------
     tables : Tables
-        Checked rows from :func:`chiprisk.graph.load.load_tables`.
+        Checked rows from :func:`chiprisk.graph.loader.load_tables`.
 
     Returns
     -------

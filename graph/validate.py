@@ -1,9 +1,9 @@
 """SHACL validation plus whole-graph rules, in one report.
 
 pyshacl checks the per-node shapes of ``ontology/shapes``; the cross-entity
-rules of ``ontology/rules`` (share sums, mixed firm/country rows,
-requirement cycles) run as whole-graph SPARQL queries, which is orders of
-magnitude faster than ``sh:sparql`` shapes (see DESIGN.md section 4).
+rules of ``ontology/rules`` (share sums per level, requirement cycles) run as
+whole-graph SPARQL queries, which is orders of magnitude faster than
+``sh:sparql`` shapes (see DESIGN.md section 4).
 
 Examples
 --------
@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from functools import cache
 
 import pandas as pd
-from chiprisk.ontology import resources
-from chiprisk.ontology.namespaces import CR, id_for
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
+
+from chiprisk.ontology import resources
+from chiprisk.ontology.namespaces import CR, id_for
 
 RESULT_COLUMNS = ["kind", "rule", "severity", "focus", "path", "value", "message"]
 SHARE_LOW, SHARE_HIGH = 98.0, 102.0
@@ -111,7 +112,8 @@ def _message(text: str) -> str:
 
 def _group(row) -> str:
     buyer = f", buyer {_short(row.buyer)}" if row.buyer is not None else ""
-    return f"{_short(row.input)} ({row.basis}, {row.year}{buyer})"
+    level = ", country totals" if str(row.level) == "country" else ""
+    return f"{_short(row.input)} ({row.basis}, {row.year}{buyer}{level})"
 
 
 def _rules(data: Graph) -> list[dict]:
@@ -150,8 +152,6 @@ def _rules(data: Graph) -> list[dict]:
                 "add an 'other' row for the residual",
                 f"{total:g}",
             )
-    for row in data.query(texts["mixed-levels"]):
-        add("mixed-levels", _group(row), _message(texts["mixed-levels"]))
     for row in data.query(texts["requirement-cycle"]):
         add("requirement-cycle", _short(row.s), _message(texts["requirement-cycle"]))
     return out

@@ -112,3 +112,8 @@ def rule_texts() -> dict[str, str]:
         for p in sorted(folder.iterdir(), key=lambda p: p.name)
         if p.name.endswith(".rq")
     }
+
+
+def jsonld_context_text() -> str:
+    """Return the published JSON-LD ``@context`` (``context.jsonld``) of chiprisk exports."""
+    return _root().joinpath("context.jsonld").read_text(encoding="utf-8")

@@ -78,10 +78,11 @@ def test_graph_init_only_reexports():
 def test_version_single_source():
     from importlib.metadata import version
 
-    from chiprisk.ontology import resources
-    from chiprisk.ontology.namespaces import ONTOLOGY_IRI
     from rdflib import Graph
     from rdflib.namespace import OWL
+
+    from chiprisk.ontology import resources
+    from chiprisk.ontology.namespaces import ONTOLOGY_IRI
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert version("chiprisk") == project
@@ -94,3 +95,19 @@ def test_table_files_match_contract():
     from chiprisk.graph.datadir import TABLE_FILES
 
     assert list(TABLE_FILES) == [t.file for t in TABLES.values()]
+
+
+def test_no_submodule_shadows_a_reexported_name():
+    """Importing a submodule sets it as an attribute of the package: none may share
+    a name with a re-export (``chiprisk.graph.load`` once shadowed ``cg.load``)."""
+    import importlib
+    import pkgutil
+    import types
+
+    import chiprisk.graph as cg
+
+    for info in pkgutil.walk_packages(cg.__path__, "chiprisk.graph."):
+        importlib.import_module(info.name)
+    for name in cg.__all__:
+        assert not isinstance(getattr(cg, name), types.ModuleType), name
+    assert callable(cg.load)

@@ -51,7 +51,7 @@ reason : one readable sentence.
 
 Examples
 --------
->>> from chiprisk.graph.load import load_tables
+>>> from chiprisk.graph.loader import load_tables
 >>> df = chokepoints(load_tables(), product="nvidia-h100", betweenness=False)
 >>> "asml" in set(df["id"].head(5))
 True
@@ -63,8 +63,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
 from chiprisk.graph.algorithms.exposure import _check_product
-from chiprisk.graph.load import Tables
+from chiprisk.graph.loader import Tables
 from chiprisk.graph.propagation import (
     SupplyNetwork,
     build_network,
@@ -92,8 +93,38 @@ COLUMNS = [
 _EPS = 1e-9
 
 
+_BATCH = 256
+"""Scenarios per propagate call (memory: n_suppliers x _BATCH floats)."""
+
+
 def _site_matrix(net: SupplyNetwork) -> sp.csc_matrix:
     return net.S.tocsc()
+
+
+def _killers(net: SupplyNetwork, E: sp.spmatrix, p_idx: np.ndarray):
+    """Yield ``(j, direct, affected)`` for every scenario column ``j`` of ``E`` that stops
+    a product: ``direct`` is ``W @ (1 - E[:, j])`` and ``affected`` the stopped products.
+
+    A scenario can stop a product only if it empties some node's supply
+    (``(W @ E)[k, j]`` reaches 1: every supplier of ``k`` fully lost), since
+    with no supply at 0 nothing propagates to 0. Only those columns are
+    propagated, in batches, so a network with 100,000 firms needs neither a
+    dense suppliers x firms matrix nor 100,000 scenarios.
+    """
+    WE = (net.W @ E).tocsc()
+    hit = WE.copy()
+    hit.data = (hit.data >= 1.0 - 1e-6).astype(np.float64)
+    hit.eliminate_zeros()
+    cand = np.flatnonzero(np.diff(hit.indptr) > 0)
+    E = E.tocsc()
+    for lo in range(0, len(cand), _BATCH):
+        cols = cand[lo : lo + _BATCH]
+        a = 1.0 - E[:, cols].toarray()
+        out = propagate(net, a)
+        dead = out[p_idx] <= _EPS
+        direct = net.W @ a
+        for c in np.flatnonzero(dead.any(axis=0)):
+            yield int(cols[c]), direct[:, c], np.flatnonzero(dead[:, c])
 
 
 def _betweenness(tables: Tables) -> dict[str, float]:
@@ -123,7 +154,7 @@ def or_layer_dominators(net: SupplyNetwork, node: str) -> list[str]:
 
     Examples
     --------
-    >>> from chiprisk.graph.load import load_tables
+    >>> from chiprisk.graph.loader import load_tables
     >>> from chiprisk.graph.propagation import build_network
     >>> or_layer_dominators(build_network(load_tables()), "euv-lithography")
     ['asml', 'asml@equipment']
@@ -195,7 +226,7 @@ def chokepoints(
 
     Examples
     --------
-    >>> from chiprisk.graph.load import load_tables
+    >>> from chiprisk.graph.loader import load_tables
     >>> df = chokepoints(load_tables(), betweenness=False)
     >>> df.loc[df["id"] == "euv-lithography", "products_affected"].item() >= 7
     True
@@ -219,12 +250,15 @@ def chokepoints(
     # --- inputs: cap every node of the input at 0
     base = sorted(set(net.node_input) - set(products))
     b_index = {b: j for j, b in enumerate(base)}
-    cap = np.ones((net.n_nodes, len(base)))
-    for k, i in enumerate(net.node_input):
-        if i in b_index:
-            cap[k, b_index[i]] = 0.0
-    out = propagate(net, np.ones((net.n_suppliers, len(base))), input_cap=cap)
-    dead = out[p_idx] <= _EPS  # products x candidates
+    node_col = np.array([b_index.get(i, -1) for i in net.node_input], dtype=np.int64)
+    dead = np.zeros((len(p_idx), len(base)), dtype=bool)  # products x candidates
+    for lo in range(0, len(base), _BATCH):  # batches bound memory on large networks
+        hi = min(lo + _BATCH, len(base))
+        cap = np.ones((net.n_nodes, hi - lo))
+        in_batch = np.flatnonzero((node_col >= lo) & (node_col < hi))
+        cap[in_batch, node_col[in_batch] - lo] = 0.0
+        out = propagate(net, np.ones((net.n_suppliers, hi - lo)), input_cap=cap)
+        dead[:, lo:hi] = out[p_idx] <= _EPS
     closures = {p: net.closure(p) for p in products}
     for j in np.flatnonzero(dead.any(axis=0)):
         i = base[j]
@@ -251,15 +285,10 @@ def chokepoints(
     ):
         if E.shape[1] == 0:
             continue
-        a = 1.0 - E.toarray()
-        out = propagate(net, a)
-        dead = out[p_idx] <= _EPS
-        direct = net.W @ a
-        for j in np.flatnonzero(dead.any(axis=0)):
-            affected = np.flatnonzero(dead[:, j])
+        for j, direct_j, affected in _killers(net, E, p_idx):
             reach = set().union(*(closures[products[x]] for x in affected))
             sole = sorted(
-                (k for k in reach if net.has_suppliers[k] and direct[k, j] <= _EPS),
+                (k for k in reach if net.has_suppliers[k] and direct_j[k] <= _EPS),
                 key=lambda k: net.nodes[k],
             )
             h = [hhi[k] for k in sole if not np.isnan(hhi[k])]

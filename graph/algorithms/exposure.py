@@ -35,7 +35,7 @@ from the entity get a row besides the total. Inputs of the closure with no data 
 
 Examples
 --------
->>> from chiprisk.graph.load import load_tables
+>>> from chiprisk.graph.loader import load_tables
 >>> df = exposure(load_tables(), "nvidia-h100", by="firm")
 >>> top = df.query("input == '(total)'").iloc[0]
 >>> top["entity"], float(top["product_loss"])
@@ -49,8 +49,9 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.load import Tables
+from chiprisk.graph.loader import Tables
 from chiprisk.graph.propagation import SupplyNetwork, build_network, propagate
 
 __all__ = ["COLUMNS", "TOTAL", "exposure", "exposure_all"]
@@ -200,7 +201,7 @@ def exposure(
     Parameters
     ----------
     tables : Tables
-        Checked rows (:func:`chiprisk.graph.load.load_tables`).
+        Checked rows (:func:`chiprisk.graph.loader.load_tables`).
     product : str
         An input id, usually of kind ``product`` (``nvidia-h100``).
     by : {"country", "firm"}
@@ -229,7 +230,7 @@ def exposure(
 
     Examples
     --------
-    >>> from chiprisk.graph.load import load_tables
+    >>> from chiprisk.graph.loader import load_tables
     >>> df = exposure(load_tables(), "nvidia-h100", by="country")
     >>> tot = df[df["input"] == "(total)"]
     >>> tot.iloc[0]["entity"], float(tot.iloc[0]["product_loss"])
@@ -257,7 +258,7 @@ def exposure_all(
 
     Examples
     --------
-    >>> from chiprisk.graph.load import load_tables
+    >>> from chiprisk.graph.loader import load_tables
     >>> df = exposure_all(load_tables(), "country")
     >>> "nvidia-h100" in set(df["product"])
     True

@@ -31,7 +31,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 __all__ = [
     "BAND_HIGH",
@@ -411,6 +410,8 @@ def shannon_entropy(shares: ArrayLike, base: float | None = None) -> float:
         b = _check_scalar(base, "base")
         if b <= 0 or b == 1:
             raise ValueError(f"base must be positive and != 1, got {b:g}")
+    from scipy import stats  # scipy.stats costs ~0.7 s to import: load it when used
+
     return float(stats.entropy(arr, base=base))
 
 
@@ -748,9 +749,15 @@ def _max_sum_squares(
 
     Returns (value, exact). See hhi_range_bounds Notes for the algorithm.
     """
+    width = hi - lo
+    fixed = width <= 0
+    if fixed.any() and not fixed.all():
+        # exact shares (zero-width intervals) sit at the same value in every
+        # vertex: take them out of the search, which is exponential in its size
+        v, exact = _max_sum_squares(lo[~fixed], hi[~fixed], total - float(lo[fixed].sum()))
+        return float(np.dot(lo[fixed], lo[fixed])) + v, exact
     budget = max(total - float(lo.sum()), 0.0)
     base = float(np.dot(lo, lo))
-    width = hi - lo
     tol = 1e-12 * max(1.0, total)  # rounding slack only; overshoot adds <= 2*tol*max(hi)
 
     # Fast path: comonotone intervals (no strictly nested pair) -> greedy is exact.

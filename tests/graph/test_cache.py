@@ -42,3 +42,12 @@ def test_unwritable_cache_is_skipped(tiny_dir, tmp_path, monkeypatch):
     blocker.write_text("not a folder")
     monkeypatch.setenv("CHIPRISK_CACHE_DIR", str(blocker / "sub"))
     assert load(tiny_dir).counts()["sites"] == 2
+
+
+def test_two_folders_with_the_same_files_keep_their_own_origin(tiny_dir, tmp_path):
+    import shutil
+
+    twin = tmp_path / "twin"
+    shutil.copytree(tiny_dir, twin)
+    assert load(tiny_dir).tables.origin == str(tiny_dir)
+    assert load(twin).tables.origin == str(twin)

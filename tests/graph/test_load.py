@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from chiprisk.graph.datadir import data_hash
 from chiprisk.graph.errors import DataErrors
-from chiprisk.graph.load import load_tables
+from chiprisk.graph.loader import load_tables
 
 
 def _edit(path: Path, old: str, new: str) -> None:

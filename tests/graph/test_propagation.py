@@ -10,10 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from chiprisk.graph.load import load_tables
-from chiprisk.graph.propagation import build_network, hhi_by_firm, propagate
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from chiprisk.graph.loader import load_tables
+from chiprisk.graph.propagation import build_network, hhi_by_firm, propagate
 
 HEADERS = {
     "sources": "id,url,title,publisher,confidence",

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from rdflib import Graph, Literal, URIRef
+
 from chiprisk.graph.errors import QueryError, UsageError
 from chiprisk.graph.knowledge_graph import load
 from chiprisk.graph.query import named_bindings, run_query, to_term
 from chiprisk.ontology import resources
-from rdflib import Graph, Literal, URIRef
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "queries"
 

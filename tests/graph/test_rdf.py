@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from chiprisk.graph.load import load_tables
-from chiprisk.graph.rdf import build_graph
-from chiprisk.ontology.namespaces import CR, iri_for
 from rdflib import Literal
 from rdflib.namespace import PROV, RDF, XSD
+
+from chiprisk.graph.loader import load_tables
+from chiprisk.graph.rdf import build_graph
+from chiprisk.ontology.namespaces import CR, iri_for
 
 
 def test_tiny_graph_facts(tiny_dir):

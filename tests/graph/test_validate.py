@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from chiprisk.graph.load import load_tables
+from rdflib import Graph
+
+from chiprisk.graph.loader import load_tables
 from chiprisk.graph.rdf import build_graph
 from chiprisk.graph.validate import validate_graph
-from rdflib import Graph
 
 SHAPES = Path(__file__).parents[1] / "fixtures" / "shapes"
 GOOD = sorted((SHAPES / "good").glob("*.ttl"))
@@ -68,9 +69,12 @@ def test_share_sum_low_needs_residual(tiny_dir):
     assert validate_graph(build_graph(load_tables(tiny_dir))).conforms
 
 
-def test_mixed_levels_rule(tiny_dir):
-    _append(
-        tiny_dir / "seed/supplies.csv", "s-logic-us,US,logic,,0,,,,,,revenue,2024,primary,src-a\n"
-    )
+def test_firm_rows_and_country_totals_are_summed_apart(tiny_dir):
+    p = tiny_dir / "seed/supplies.csv"
+    _append(p, "s-logic-nl,NL,logic,,90,,,,,,revenue,2024,primary,src-a\n")
     report = validate_graph(build_graph(load_tables(tiny_dir)))
-    assert set(report.results["rule"]) == {"mixed-levels"}
+    (row,) = report.results.itertuples(index=False)
+    assert row.rule == "share-sum" and row.focus == "logic (revenue, 2024, country totals)"
+    assert "below 98" in row.message
+    _append(p, "s-logic-us,US,logic,,10,,,,,,revenue,2024,primary,src-a\n")
+    assert validate_graph(build_graph(load_tables(tiny_dir))).conforms

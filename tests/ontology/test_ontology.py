@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pycountry
+from rdflib import Graph, Literal
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+
 from chiprisk.graph.validate import shapes_graph
 from chiprisk.ontology import resources
 from chiprisk.ontology.namespaces import CR
-from rdflib import Graph, Literal
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 
 def _ontology() -> Graph:
@@ -24,7 +25,7 @@ def test_every_term_is_labelled_and_defined():
 
 
 def test_every_emitted_term_is_declared():
-    from chiprisk.graph.load import load_tables
+    from chiprisk.graph.loader import load_tables
     from chiprisk.graph.rdf import build_graph
 
     onto = _ontology()

@@ -18,6 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from chiprisk.graph.algorithms import concentration as conc_mod
 from chiprisk.graph.algorithms.concentration import (
     COLUMNS,
@@ -28,9 +31,7 @@ from chiprisk.graph.algorithms.concentration import (
     explain,
 )
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.load import Tables, load_tables
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from chiprisk.graph.loader import Tables, load_tables
 
 TINY = Path(__file__).resolve().parents[2] / "fixtures" / "tiny"
 HEADER = (

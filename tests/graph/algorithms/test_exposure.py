@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from chiprisk.graph.algorithms.exposure import COLUMNS, TOTAL, exposure, exposure_all
-from chiprisk.graph.errors import UsageError
-from chiprisk.graph.load import load_tables
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from chiprisk.graph.algorithms.exposure import COLUMNS, TOTAL, exposure, exposure_all
+from chiprisk.graph.errors import UsageError
+from chiprisk.graph.loader import load_tables
 
 _spec = importlib.util.spec_from_file_location(
     "_propagation_helpers", Path(__file__).parents[1] / "test_propagation.py"

@@ -7,7 +7,7 @@ each naming its file, line and column (:class:`~chiprisk.graph.errors.DataErrors
 
 Examples
 --------
->>> from chiprisk.graph.load import load_tables
+>>> from chiprisk.graph.loader import load_tables
 >>> tables = load_tables()          # the built-in dataset
 >>> "euv-lithography" in set(tables["inputs"]["id"])
 True
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 import yaml
+
 from chiprisk.graph.contract import (
     BLOCS,
     COUNTRIES,
@@ -182,8 +183,47 @@ def _read_csv(
     for col in table.columns:
         if col.name not in df.columns:
             df[col.name] = ""
-    df = df[table.column_names].apply(lambda s: s.str.strip())
+    df = df[table.column_names]
+    if _maybe_padded(text):  # a cell may start or end with whitespace
+        df = df.apply(lambda s: s.str.strip())
     return df, _line_numbers(text, len(df))
+
+
+def _maybe_padded(text: str) -> bool:
+    """False only when no cell can start or end with whitespace (C-speed substring scans).
+
+    Examples
+    --------
+    >>> _maybe_padded("id,name\\na,b\\n"), _maybe_padded("id,name\\na, b\\n")
+    (False, True)
+    """
+    if not text.isascii() or any(c in text for c in "\t\x0b\x0c\x1c\x1d\x1e\x1f"):
+        return True
+    return (
+        any(p in text for p in (" ,", ", ", " \n", "\n ", " \r", '" ', ' "'))
+        or text.startswith(" ")
+        or text.endswith(" ")
+    )
+
+
+def _fullmatch(s: pd.Series, pattern: str) -> np.ndarray:
+    """``s.str.fullmatch(pattern)`` as a bool array, with a C-speed path for clean columns.
+
+    The distinct non-empty values are joined by newlines and searched once for
+    a line that does not match; only when one exists is every value matched
+    in Python. Empty cells never match (as with ``str.fullmatch``).
+    """
+    vals = s.to_numpy(dtype=object)
+    present = vals != ""
+    uniq = pd.unique(vals[present])
+    if not len(uniq):
+        return present
+    joined = "\n".join(uniq)  # cells are strings (read with dtype=str)
+    if joined.count("\n") == len(uniq) - 1:  # no cell holds a newline
+        core = pattern.removeprefix("^").removesuffix("$")
+        if re.search(rf"^(?!(?:{core})$).*$", joined, re.MULTILINE) is None:
+            return present
+    return s.str.fullmatch(pattern).to_numpy(dtype=bool)
 
 
 # ------------------------------------------------------------------ checking
@@ -212,7 +252,7 @@ def _check_cells(
         kind = col.kind
 
         def bad_pattern(pattern: str, what: str, s=s, present=present, vals=vals) -> None:
-            ok = s.str.fullmatch(pattern).to_numpy(dtype=bool)
+            ok = _fullmatch(s, pattern)
             _report(
                 errors,
                 file,
@@ -246,7 +286,7 @@ def _check_cells(
             )
         elif kind in ("int", "decimal"):
             pattern = _INT if kind == "int" else _DECIMAL
-            ok = s.str.fullmatch(pattern).to_numpy(dtype=bool)
+            ok = _fullmatch(s, pattern)
             what = "a whole number" if kind == "int" else "a number"
             _report(
                 errors, file, lines, present & ~ok, col.name, lambda i: f"{vals[i]!r} is not {what}"
@@ -376,6 +416,8 @@ def _check_rows(table: Table, df: pd.DataFrame, lines: np.ndarray, errors: list[
 def _check_keys(table: Table, df: pd.DataFrame, lines: np.ndarray, errors: list[DataError]) -> None:
     key = list(table.key)
     dup = df.duplicated(subset=key, keep="first").to_numpy()
+    if not dup.any():
+        return
     first_line: dict[tuple, int] = {}
     for i, k in enumerate(df[key].itertuples(index=False, name=None)):
         if not dup[i]:
@@ -451,34 +493,45 @@ def _check_cycles(frames: dict[str, pd.DataFrame], errors: list[DataError]) -> N
 def _global_ids(
     frames: dict[str, pd.DataFrame], lines: dict[str, np.ndarray], errors: list[DataError]
 ) -> dict[str, str]:
-    kinds: dict[str, str] = {}
-    where: dict[str, tuple[str, int]] = {}
+    ids, tabs, files, lns = [], [], [], []
     for table in TABLES.values():
         if not table.entity:
             continue
-        df = frames[table.name]
-        for i, entity_id in enumerate(df["id"].to_numpy(dtype=object)):
-            if entity_id is None:
-                continue
-            line = int(lines[table.name][i])
-            if entity_id == RESIDUAL_ID:
-                errors.append(
-                    DataError(table.file, line, "id", "'other' is reserved for the residual")
+        col = frames[table.name]["id"].to_numpy(dtype=object)
+        ids.append(col)
+        tabs.append(np.full(len(col), table.name, dtype=object))
+        files.append(np.full(len(col), table.file, dtype=object))
+        lns.append(np.asarray(lines[table.name], dtype=np.int64)[: len(col)])
+    if not ids:
+        return {}
+    all_ids = np.concatenate(ids)
+    all_tabs = np.concatenate(tabs)
+    all_files = np.concatenate(files)
+    all_lines = np.concatenate(lns)
+    valid = pd.notna(all_ids)
+    other = valid & (all_ids == RESIDUAL_ID)
+    keep = np.flatnonzero(valid & ~other)
+    first = keep[~pd.Series(all_ids[keep]).duplicated(keep="first").to_numpy()]
+    kinds: dict[str, str] = dict(zip(all_ids[first], all_tabs[first], strict=True))
+    first_of = pd.Series(first, index=all_ids[first])
+    cross = np.zeros(len(all_ids), dtype=bool)
+    owner = pd.Series(all_ids[keep]).map(kinds).to_numpy(dtype=object)
+    cross[keep] = owner != all_tabs[keep]
+    for i in np.flatnonzero(other | cross):
+        entity_id, file, line = all_ids[i], all_files[i], int(all_lines[i])
+        if other[i]:
+            errors.append(DataError(file, line, "id", "'other' is reserved for the residual"))
+        else:
+            j = int(first_of[entity_id])
+            errors.append(
+                DataError(
+                    file,
+                    line,
+                    "id",
+                    f"id {entity_id!r} is already used in {all_files[j]} line {int(all_lines[j])} "
+                    "(ids are unique across tables)",
                 )
-            elif entity_id in kinds and kinds[entity_id] != table.name:
-                f0, l0 = where[entity_id]
-                errors.append(
-                    DataError(
-                        table.file,
-                        line,
-                        "id",
-                        f"id {entity_id!r} is already used in {f0} line {l0} "
-                        "(ids are unique across tables)",
-                    )
-                )
-            else:
-                kinds.setdefault(entity_id, table.name)
-                where.setdefault(entity_id, (table.file, line))
+            )
     return kinds
 
 

@@ -1,0 +1,56 @@
+"""Rendered command output cached by data hash, so a repeated query answers at once.
+
+A warm ``chiprisk concentration --input X`` spends most of its time importing
+pandas (about 0.7 s here) and the analytics; the text it prints depends only
+on the data, the chiprisk version, the command's options, the format and the
+terminal (width, colours). Those make the key; the text is stored with
+:mod:`chiprisk.graph.cache` (``--no-cache`` or ``CHIPRISK_CACHE_DIR=off``
+turn it off). Output written with ``-o FILE`` is not cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from collections.abc import Callable
+
+import click
+
+
+def _key(name: str, params: dict) -> str:
+    term = (shutil.get_terminal_size((120, 24)).columns, sys.stdout.isatty())
+    blob = json.dumps([name, params, term], sort_keys=True, default=str)
+    return "out-" + hashlib.sha256(blob.encode()).hexdigest()[:32] + ".txt"
+
+
+def echo_cached(
+    state, name: str, params: dict, output: str | None, make_text: Callable[[], str]
+) -> None:
+    """Print ``make_text()``, from the cache when this exact output was made before.
+
+    ``make_text`` runs only on a miss (it may raise; nothing is stored then).
+    With ``output`` set the text is written to that file and not cached.
+    """
+    if output is not None or not state.use_cache:
+        text = make_text()
+        if output is not None:
+            from chiprisk.graph.atomic import atomic_write
+
+            atomic_write(output, text.encode("utf-8"))
+        else:
+            click.echo(text, nl=False)
+        return
+    from chiprisk.graph import cache
+    from chiprisk.graph.datadir import data_hash
+
+    data_key = data_hash(state.data)
+    entry = _key(name, params)
+    blob = cache.get(data_key, entry)
+    if blob is not None:
+        click.echo(blob.decode("utf-8"), nl=False)
+        return
+    text = make_text()
+    cache.put(data_key, entry, text.encode("utf-8"))
+    click.echo(text, nl=False)

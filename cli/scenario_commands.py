@@ -1,0 +1,385 @@
+"""Scenario and policy commands: simulate, montecarlo, whatif, policies, optimize."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from chiprisk.cli.options import output_options, render
+
+
+def _assumptions(lines, fmt: str, output: str | None) -> None:
+    """Assumptions go to stderr for csv/json on stdout, so stdout stays parseable."""
+    if not lines:
+        return
+    text = "Assumptions:\n" + "".join(f"  - {x}\n" for x in lines)
+    click.echo(text, err=fmt != "table" and output is None)
+
+
+def _progress() -> bool:
+    return sys.stderr.isatty()
+
+
+@click.command()
+@click.argument("scenarios", nargs=-1, metavar="[SCENARIO|FILE.yaml]...")
+@click.option(
+    "--disrupt",
+    multiple=True,
+    metavar="KIND:ID",
+    help="Ad hoc target: country:TW, bloc:eu, org:asml, site:tsmc-fab-18, input:hbm.",
+)
+@click.option(
+    "--severity",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Share of the targets' capacity lost (ad hoc scenario).",
+)
+@click.option("--duration-weeks", type=float, help="Duration of the ad hoc scenario.")
+@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option(
+    "--spare",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Spare capacity of surviving suppliers (fraction of normal output).",
+)
+@click.option("--inventory-weeks", type=float, help="Weeks of finished stock (TTS/TTR LPs).")
+@click.option("--recovery-weeks", type=float, help="Weeks to ramp back after the disruption.")
+@click.option("--all-nodes", is_flag=True, help="Every input, not only the affected ones.")
+@click.option("--products", "only_products", is_flag=True, help="Only the products.")
+@output_options
+@click.pass_obj
+def simulate(
+    state,
+    scenarios,
+    disrupt,
+    severity,
+    duration_weeks,
+    year,
+    spare,
+    inventory_weeks,
+    recovery_weeks,
+    all_nodes,
+    only_products,
+    fmt,
+    output,
+):
+    """What a disruption does: output per input and product, lost volume where known.
+
+    \b
+    Examples:
+      chiprisk simulate taiwan-strait-blockade
+      chiprisk simulate --disrupt country:TW --disrupt site:tsmc-fab-18 --severity 0.8
+      chiprisk simulate japan-photoresist-embargo --products --format json
+    """
+    include = "all" if all_nodes else "products" if only_products else "affected"
+    df = state.kg().simulate(
+        list(scenarios),
+        disrupt=disrupt,
+        severity=severity,
+        duration_weeks=duration_weeks,
+        year=year,
+        spare_capacity=spare,
+        include=include,
+        inventory_weeks=inventory_weeks,
+        recovery_weeks=recovery_weeks,
+    )
+    view = df
+    if fmt == "table":
+        view = df[
+            [
+                "scenario",
+                "node",
+                "kind",
+                "output_fraction",
+                "loss",
+                "annual_loss",
+                "lost_volume",
+                "volume_unit",
+                "tts_weeks",
+                "ttr_lost_weeks",
+                "note",
+            ]
+        ]
+    render(view, fmt, output, title="Disruption simulation (output as a fraction of normal)")
+    _assumptions(df.attrs.get("assumptions", []) + df.attrs.get("notes", []), fmt, output)
+
+
+@click.command()
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    metavar="ID",
+    help="Only these events (default: every named scenario).",
+)
+@click.option("--runs", type=int, default=100_000, show_default=True, help="Simulated years.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--level", type=float, default=0.95, show_default=True, help="VaR/CVaR level.")
+@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option(
+    "--spare",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Spare capacity of surviving suppliers (fraction of normal output).",
+)
+@click.option("--all-nodes", is_flag=True, help="Every input as well as the products.")
+@output_options
+@click.pass_obj
+def montecarlo(state, scenarios, runs, seed, level, year, spare, all_nodes, fmt, output):
+    """Monte Carlo over the named scenarios: EUD, VaR, CVaR, P(shortfall) per product.
+
+    Losses are fractions of a year's output, with standard errors.
+
+    \b
+    Examples:
+      chiprisk montecarlo --runs 200000 --seed 7
+      chiprisk montecarlo --level 0.99 --all-nodes --format csv
+    """
+    df = state.kg().montecarlo(
+        list(scenarios) or None,
+        year=year,
+        runs=runs,
+        seed=seed,
+        level=level,
+        spare_capacity=spare,
+        include="all" if all_nodes else "products",
+        progress=_progress(),
+    )
+    render(df, fmt, output, title=f"Monte Carlo ({runs} runs, seed {seed}, level {level})")
+    events = [f"event {i}: p = {p:g}/year" for i, p in df.attrs.get("events", [])]
+    _assumptions(df.attrs.get("assumptions", []) + events, fmt, output)
+
+
+@click.command()
+@click.option("--policy", "policy_ids", multiple=True, metavar="ID", help="A policy (repeatable).")
+@click.option(
+    "--add-capacity",
+    multiple=True,
+    metavar="TARGET:INPUT:AMOUNT",
+    help="Ad hoc capacity at a site, org or country (the input's capacity unit, "
+    "else percent points of today's market).",
+)
+@click.option("--year", type=int, required=True, help="As of this year (e.g. 2030).")
+@click.option("--runs", type=int, default=20_000, show_default=True, help="Monte Carlo runs.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--level", type=float, default=0.95, show_default=True, help="CVaR level.")
+@click.option("--currency", default="USD", show_default=True, help="Convert money into this.")
+@click.option(
+    "--spare",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Spare capacity of surviving suppliers.",
+)
+@output_options
+@click.pass_obj
+def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, spare, fmt, output):
+    """Apply policies or new capacity as of a year: concentration and losses before/after.
+
+    \b
+    Examples:
+      chiprisk whatif --policy jp-jasm-fab-1-subsidy --year 2030
+      chiprisk whatif --add-capacity JP:hbm:30000 --year 2030 --format json
+    """
+    r = state.kg().whatif(
+        list(policy_ids) or None,
+        year=year,
+        add_capacity=add_capacity,
+        runs=runs,
+        seed=seed,
+        level=level,
+        currency=currency,
+        spare_capacity=spare,
+        progress=_progress(),
+    )
+    if fmt != "table" or output:
+        render(r.to_frame(), fmt, output)
+        _assumptions(r.assumptions + r.notes, fmt, output)
+        return
+    inputs = r.inputs[
+        [
+            "input",
+            "capacity_added",
+            "capacity_unit",
+            "lens",
+            "hhi_before",
+            "hhi_after",
+            "eud_before",
+            "eud_after",
+            "cvar_before",
+            "cvar_after",
+            "cr1_before",
+            "cr1_after",
+            "capacity_applied",
+            "table",
+            "note",
+            "source_ids",
+        ]
+    ]
+    if inputs.empty:
+        kinds = ", ".join(sorted(set(r.actions["action"]))) or "none"
+        click.echo(
+            f"No capacity is added as of {year}: no action of these policies has "
+            f"adds_capacity + input with a start year by then (their actions: {kinds}).\n"
+        )
+    else:
+        title = f"Per input as of {year}: capacity added, HHI and losses"
+        render(inputs, fmt, None, title=title)
+    mc = r.products[r.products["scenario"] == "(monte carlo)"]
+    render(
+        mc[
+            [
+                "product",
+                "eud_before",
+                "eud_after",
+                "eud_se",
+                "cvar_before",
+                "cvar_after",
+                "p_shortfall_before",
+                "p_shortfall_after",
+            ]
+        ],
+        fmt,
+        None,
+        title="Per product, Monte Carlo (common random numbers; fraction of a year's output)",
+    )
+    named = r.products[~r.products["scenario"].isin(["(monte carlo)"])]
+    changed = named[(named["output_before"] != named["output_after"])]
+    render(
+        changed[
+            [
+                "product",
+                "scenario",
+                "output_before",
+                "output_after",
+                "annual_loss_before",
+                "annual_loss_after",
+            ]
+        ],
+        fmt,
+        None,
+        title="Per product and named scenario, where the output changes",
+    )
+    acts = r.actions[
+        [
+            "policy",
+            "action_id",
+            "action",
+            "target",
+            "input",
+            "adds_capacity",
+            "capacity_unit",
+            "start_year",
+            "counted",
+            "amount",
+            "currency",
+            f"amount_{currency.lower()}",
+            "source_id",
+        ]
+    ]
+    render(acts, fmt, None, title="Policy actions and their sources")
+    if not r.conditions.empty:
+        render(r.conditions, fmt, None, title="Conditions (listed, not modelled)")
+    _assumptions(r.assumptions + r.notes, fmt, output)
+
+
+@click.command()
+@click.option("--rank", is_flag=True, help="Rank by risk reduced per unit of public money.")
+@click.option("--year", type=int, help="As of this year (default: the latest capacity start).")
+@click.option("--runs", type=int, default=20_000, show_default=True, help="Monte Carlo runs.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--level", type=float, default=0.95, show_default=True, help="CVaR level.")
+@click.option("--currency", default="USD", show_default=True, help="Convert money into this.")
+@output_options
+@click.pass_obj
+def policies(state, rank, year, runs, seed, level, currency, fmt, output):
+    """Every policy with its money and actions; --rank orders them by risk reduced per money.
+
+    \b
+    Examples:
+      chiprisk policies
+      chiprisk policies --rank --year 2030 --currency EUR
+    """
+    opts = {"currency": currency}
+    if rank:
+        opts.update(year=year, runs=runs, seed=seed, level=level, progress=_progress())
+    df = state.kg().policies(rank=rank, **opts)
+    render(
+        df, fmt, output, title="Policies" + (" ranked by risk reduced per money" if rank else "")
+    )
+    _assumptions(df.attrs.get("assumptions", []), fmt, output)
+
+
+def _pairs(values, name):
+    out = {}
+    for v in values:
+        key, sep, num = v.partition("=")
+        try:
+            out[key] = float(num)
+        except ValueError:
+            raise click.BadParameter(f"{v!r}: expected CANDIDATE=NUMBER", param_hint=name) from None
+        if not sep:
+            raise click.BadParameter(f"{v!r}: expected CANDIDATE=NUMBER", param_hint=name)
+    return out
+
+
+@click.command()
+@click.option("--input", "input_id", required=True, metavar="ID", help="The input to diversify.")
+@click.option("--target-hhi", type=float, help="Bring the input's HHI to at most this.")
+@click.option("--budget", type=float, help="Minimise risk for this budget (units of --cost).")
+@click.option(
+    "--cost",
+    "costs",
+    multiple=True,
+    metavar="CANDIDATE=COST",
+    required=True,
+    help="A candidate (country code, or lens entity for --target-hhi) and its cost "
+    "per unit of capacity (repeatable).",
+)
+@click.option("--max-add", multiple=True, metavar="CANDIDATE=LIMIT", help="Build limit.")
+@click.option(
+    "--objective",
+    type=click.Choice(["eud", "cvar"]),
+    default="eud",
+    show_default=True,
+    help="Risk to minimise under --budget.",
+)
+@click.option("--level", type=float, default=0.95, show_default=True, help="CVaR level.")
+@click.option(
+    "--by",
+    "lens",
+    type=click.Choice(["site", "hq", "firm", "country"]),
+    default="site",
+    show_default=True,
+    help="Lens for --target-hhi.",
+)
+@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@output_options
+@click.pass_obj
+def optimize(
+    state, input_id, target_hhi, budget, costs, max_add, objective, level, lens, year, fmt, output
+):
+    """Cheapest capacity additions: an HHI target, or least EUD/CVaR for a budget.
+
+    \b
+    Examples:
+      chiprisk optimize --input leading-edge-logic --target-hhi 5000 --cost US=1 --cost JP=0.9
+      chiprisk optimize --input hbm --budget 20 --cost US=1 --cost JP=0.9 --objective cvar
+    """
+    df = state.kg().optimize(
+        input_id,
+        year=year,
+        target_hhi=target_hhi,
+        budget=budget,
+        costs=_pairs(costs, "--cost"),
+        max_add=_pairs(max_add, "--max-add") or None,
+        lens=lens,
+        objective=objective,
+        beta=level,
+    )
+    render(df, fmt, output, title=f"Capacity plan for {input_id}")
+    _assumptions(df.attrs.get("assumptions", []), fmt, output)

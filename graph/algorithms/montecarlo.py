@@ -1,0 +1,391 @@
+"""Monte Carlo disruption risk: expected unmet demand, VaR, CVaR, P(shortfall).
+
+Model (methods.md 3.7; assumptions printed by the CLI)
+------------------------------------------------------
+* **Events** are the named scenarios (or any list of
+  :class:`~chiprisk.graph.algorithms.simulate.Scenario`), each occurring in a
+  year with its annual ``probability``, independently of the others.
+  Correlation comes from shared targets: one event hits every supplier it
+  targets at once (a country event hits all the country's sites and the
+  located share of every firm; a bloc event all member countries), so
+  suppliers are strongly correlated within an event, and events that overlap
+  (a Taiwan blockade and a southern-Taiwan earthquake) hit the same
+  suppliers.
+* **Overlap**: where several events hit a supplier in one run the deepest cut
+  applies (availability is the minimum, cuts do not compound).
+* **Timing**: all events of a run start together and last their
+  ``duration_weeks`` (52 when missing). The year is cut into segments at the
+  distinct durations; in each segment the events still running apply. The
+  loss of a node in a run is the fraction of a year's output lost,
+  ``sum_k (1 - avail_k) x (D_k - D_{k-1}) / 52``, in [0, 1].
+* **Substitution** as in :mod:`~chiprisk.graph.algorithms.simulate`
+  (``spare_capacity``, default 0).
+* **Draws**: ``numpy.random.default_rng(seed).random((n_events, runs))``;
+  event ``e`` occurs in run ``r`` when the draw is ``< p_e``. Two networks
+  (before/after a policy) run with the same seed and events see the same
+  draws: common random numbers, so differences are not sampling noise.
+* **Statistics** per node: EUD (mean loss) with its standard error
+  ``sd / sqrt(N)``; VaR at ``level`` (the least x with ``P(L <= x) >=
+  level``); CVaR (Rockafellar-Uryasev, mean of the worst ``1 - level``)
+  with the standard error of the Rockafellar-Uryasev estimator; P(any
+  shortfall) with ``sqrt(p (1 - p) / N)``.
+
+Vectorisation: runs with the same set of events have the same losses, so
+losses are computed once per distinct event pattern (at most ``2**n_events``,
+and far fewer in practice) with one :func:`~chiprisk.graph.propagation.propagate`
+call per duration segment over all patterns; ``dedupe=False`` propagates
+every run (used by the benchmark to report both).
+
+Examples
+--------
+>>> from chiprisk.graph.loader import load_tables
+>>> t = load_tables()
+>>> df = montecarlo(t, runs=20_000, seed=1)
+>>> bool((df["eud"] >= 0).all())
+True
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from chiprisk.graph.algorithms.simulate import (
+    WEEKS_PER_YEAR,
+    Scenario,
+    named_scenarios,
+    scenario_effects,
+)
+from chiprisk.graph.errors import UsageError
+from chiprisk.graph.loader import Tables
+from chiprisk.graph.propagation import SupplyNetwork, build_network, propagate
+
+__all__ = [
+    "COLUMNS",
+    "EventSet",
+    "assumptions",
+    "event_set",
+    "loss_statistics",
+    "montecarlo",
+    "sample_events",
+    "sample_losses",
+]
+
+COLUMNS = [
+    "node",
+    "input",
+    "input_name",
+    "kind",
+    "runs",
+    "level",
+    "eud",
+    "eud_se",
+    "var",
+    "cvar",
+    "cvar_se",
+    "p_shortfall",
+    "p_shortfall_se",
+    "worst",
+]
+"""Columns of :func:`montecarlo`, in order (losses are fractions of a year's output)."""
+
+DEFAULT_RUNS = 100_000
+_BATCH = 65_536
+
+
+@dataclass
+class EventSet:
+    """Events resolved on one network: availability and caps per event."""
+
+    ids: list[str]
+    probs: np.ndarray
+    durations: np.ndarray  # weeks
+    A: np.ndarray  # n_suppliers x n_events
+    C: np.ndarray  # n_nodes x n_events
+
+
+def event_set(
+    net: SupplyNetwork,
+    tables: Tables,
+    scenarios: Sequence[Scenario],
+    headroom: np.ndarray | None = None,
+) -> EventSet:
+    """Resolve scenarios as Monte Carlo events (a scenario without probability is refused).
+
+    ``headroom``: see :func:`~chiprisk.graph.algorithms.simulate.scenario_effects`.
+    """
+    if not scenarios:
+        raise UsageError("no events: the data hold no scenarios (add scenarios/*.yaml)")
+    missing = [s.id for s in scenarios if s.probability is None]
+    if missing:
+        raise UsageError(f"scenario(s) without an annual probability: {', '.join(missing)}")
+    A = np.ones((net.n_suppliers, len(scenarios)))
+    C = np.ones((net.n_nodes, len(scenarios)))
+    for k, sc in enumerate(scenarios):
+        A[:, k], C[:, k], _ = scenario_effects(net, tables, sc, headroom)
+    dur = np.array(
+        [s.duration_weeks if s.duration_weeks is not None else WEEKS_PER_YEAR for s in scenarios]
+    )
+    return EventSet(
+        [s.id for s in scenarios],
+        np.array([s.probability for s in scenarios], dtype=float),
+        np.minimum(dur, WEEKS_PER_YEAR),
+        A,
+        C,
+    )
+
+
+def sample_events(probs: Sequence[float] | np.ndarray, runs: int, seed: int | None) -> np.ndarray:
+    """Occurrence matrix (n_events x runs, bool): the same seed gives the same draws.
+
+    Examples
+    --------
+    >>> sample_events([0.5, 0.0], 4, seed=0).sum(axis=1).tolist()[1]
+    0
+    """
+    if runs < 1:
+        raise UsageError(f"runs must be >= 1, got {runs}")
+    p = np.asarray(probs, dtype=float)
+    return np.random.default_rng(seed).random((p.size, runs)) < p[:, None]
+
+
+def _progress(total: int, show: bool):
+    if not show:
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=None)
+    bar.start()
+    task = bar.add_task("Monte Carlo", total=total)
+    return bar, task
+
+
+def _losses_of_patterns(
+    net: SupplyNetwork,
+    ev: EventSet,
+    occ: np.ndarray,
+    spare: float,
+    baseline: np.ndarray | None,
+    tick: Callable[[int], None] | None,
+) -> np.ndarray:
+    """Annual loss (n_nodes x n_cols) of each occurrence column."""
+    n_cols = occ.shape[1]
+    loss = np.zeros((net.n_nodes, n_cols))
+    levels = np.unique(ev.durations)
+    prev = 0.0
+    for d in levels:
+        active = occ & (ev.durations >= d)[:, None]
+        cols = np.flatnonzero(active.any(axis=0))
+        if baseline is not None:
+            cols = np.arange(n_cols)
+        batch = max(256, min(_BATCH, 4_000_000 // max(net.n_suppliers, 1)))  # bounded memory
+        for lo in range(0, len(cols), batch):
+            c = cols[lo : lo + batch]
+            a = np.ones((net.n_suppliers, len(c)))
+            cap = np.ones((net.n_nodes, len(c)))
+            for e in np.flatnonzero(active[:, c].any(axis=1)):
+                hit = active[e, c]
+                a[:, hit] = np.minimum(a[:, hit], ev.A[:, e : e + 1])
+                cap[:, hit] = np.minimum(cap[:, hit], ev.C[:, e : e + 1])
+            if baseline is not None:
+                a *= baseline[:, None]
+            avail = propagate(net, a * (1.0 + spare), cap)
+            loss[:, c] += (1.0 - avail) * ((d - prev) / WEEKS_PER_YEAR)
+            if tick:
+                tick(len(c))
+        prev = d
+    if baseline is not None and prev < WEEKS_PER_YEAR:  # the rest of the year: baseline only
+        avail = propagate(net, baseline * (1.0 + spare))
+        loss += (1.0 - avail)[:, None] * ((WEEKS_PER_YEAR - prev) / WEEKS_PER_YEAR)
+    return np.clip(loss, 0.0, 1.0)
+
+
+def sample_losses(
+    net: SupplyNetwork,
+    events: EventSet,
+    occurrences: np.ndarray,
+    *,
+    spare_capacity: float = 0.0,
+    baseline_availability: np.ndarray | None = None,
+    dedupe: bool = True,
+    progress: bool = False,
+) -> np.ndarray:
+    """Loss (fraction of a year's output) of every node in every run: (n_nodes x runs).
+
+    Parameters
+    ----------
+    net : SupplyNetwork
+    events : EventSet
+        From :func:`event_set` on the same network.
+    occurrences : numpy.ndarray of bool, (n_events x runs)
+        From :func:`sample_events` (reuse it for common random numbers).
+    spare_capacity : float
+        Substitution headroom of surviving suppliers (see simulate).
+    baseline_availability : array_like, optional
+        Supplier availability all year (an export control), multiplied in.
+    dedupe : bool, default True
+        Compute each distinct event pattern once.
+    progress : bool
+        Show a progress bar (only when standard error is a terminal).
+
+    Notes
+    -----
+    O(P x S x (nnz(W) + nnz(R))) for P distinct patterns (runs without
+    ``dedupe``) and S duration segments; no Python loop over runs.
+    """
+    occ = np.asarray(occurrences, dtype=bool)
+    base = None if baseline_availability is None else np.asarray(baseline_availability, float)
+    if dedupe:
+        if occ.shape[0] <= 62:  # one int64 code per run: a fast 1-D unique
+            weights = np.left_shift(np.int64(1), np.arange(occ.shape[0], dtype=np.int64))
+            uniq, inverse = np.unique(weights @ occ.astype(np.int64), return_inverse=True)
+            patterns = (uniq[None, :] >> np.arange(occ.shape[0])[:, None]) & 1 == 1
+        else:
+            codes = np.packbits(occ, axis=0, bitorder="little")
+            uniq, inverse = np.unique(codes, axis=1, return_inverse=True)
+            patterns = np.unpackbits(uniq, axis=0, count=occ.shape[0], bitorder="little")
+            patterns = patterns.astype(bool)
+    else:
+        patterns, inverse = occ, None
+    bar = _progress(patterns.shape[1] * 2, progress and sys.stderr.isatty())
+    tick = (lambda k: bar[0].advance(bar[1], k)) if bar else None
+    try:
+        loss = _losses_of_patterns(net, events, patterns, spare_capacity, base, tick)
+    finally:
+        if bar:
+            bar[0].stop()
+    return loss[:, np.ravel(inverse)] if inverse is not None else loss
+
+
+def loss_statistics(losses: np.ndarray, level: float = 0.95) -> dict[str, np.ndarray]:
+    """EUD, VaR, CVaR, P(shortfall) and their standard errors per row of ``losses``.
+
+    Examples
+    --------
+    >>> s = loss_statistics(np.array([[0.0, 0.0, 0.0, 1.0]]), level=0.75)
+    >>> float(s["eud"][0]), float(s["var"][0]), float(s["cvar"][0])
+    (0.25, 0.0, 1.0)
+    """
+    if not 0.0 <= level < 1.0:
+        raise UsageError(f"--level must be in [0, 1), got {level!r}")
+    L = np.atleast_2d(losses)
+    n = L.shape[1]
+    eud = L.mean(axis=1)
+    sd = L.std(axis=1, ddof=1) if n > 1 else np.zeros(L.shape[0])
+    k = min(int(math.ceil(level * n)) - 1, n - 1)
+    k = max(k, 0)
+    var = np.partition(L, k, axis=1)[:, k]
+    tail = var[:, None] + np.maximum(L - var[:, None], 0.0) / (1.0 - level)
+    cvar = tail.mean(axis=1)
+    cvar_se = tail.std(axis=1, ddof=1) / math.sqrt(n) if n > 1 else np.zeros(L.shape[0])
+    p = (L > 1e-12).mean(axis=1)
+    return {
+        "eud": eud,
+        "eud_se": sd / math.sqrt(n),
+        "var": var,
+        "cvar": cvar,
+        "cvar_se": cvar_se,
+        "p_shortfall": p,
+        "p_shortfall_se": np.sqrt(p * (1.0 - p) / n),
+        "worst": L.max(axis=1),
+    }
+
+
+def assumptions(spare_capacity: float = 0.0, seed: int | None = 0) -> list[str]:
+    """The Monte Carlo assumptions, one sentence each (printed by the CLI)."""
+    return [
+        "each named scenario is an event occurring in a year with its annual probability, "
+        "independently; correlation comes from shared targets",
+        "overlapping events: the deepest cut applies; all start together and last their "
+        "duration_weeks (52 when missing)",
+        "loss = fraction of a year's output lost; EUD = mean loss, VaR/CVaR at the level, "
+        "P(shortfall) = P(loss > 0), with standard errors",
+        f"surviving suppliers may run {spare_capacity:.0%} above normal output; "
+        f"seed {seed} (same seed = same draws: common random numbers)",
+    ]
+
+
+def montecarlo(
+    tables: Tables,
+    scenarios: Sequence[Scenario] | None = None,
+    *,
+    runs: int = DEFAULT_RUNS,
+    seed: int | None = 0,
+    level: float = 0.95,
+    year: int | None = None,
+    network: SupplyNetwork | None = None,
+    spare_capacity: float = 0.0,
+    include: str = "products",
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Monte Carlo of the named scenarios: risk statistics per product (or node).
+
+    Parameters
+    ----------
+    tables : Tables
+    scenarios : sequence of Scenario, optional
+        The events (default: every named scenario of the data).
+    runs : int
+        Simulated years.
+    seed : int, optional
+        RNG seed (the same seed gives the same draws).
+    level : float
+        VaR/CVaR level (0.95).
+    year : int, optional
+        As of this year.
+    network : SupplyNetwork, optional
+        Prebuilt network for ``year``.
+    spare_capacity : float
+        Substitution headroom (default 0).
+    include : {"products", "all"}
+        Rows for products only or for every node.
+    progress : bool
+        Show a progress bar on a terminal.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`; losses are fractions of a year's output.
+        Sorted by kind (products first) and EUD, largest first.
+        ``df.attrs["assumptions"]``, ``df.attrs["events"]`` (id, probability).
+
+    Notes
+    -----
+    See :func:`sample_losses`. Memory O(n_nodes x runs) floats.
+    """
+    if include not in ("products", "all"):
+        raise UsageError(f"include must be products or all, not {include!r}")
+    net = network if network is not None else build_network(tables, year)
+    scs = list(scenarios) if scenarios is not None else named_scenarios(tables)
+    ev = event_set(net, tables, scs)
+    occ = sample_events(ev.probs, runs, seed)
+    L = sample_losses(net, ev, occ, spare_capacity=spare_capacity, progress=progress)
+    products = set(net.products)
+    is_prod = np.array(
+        [i in products and b is None for i, b in zip(net.node_input, net.node_buyer, strict=True)]
+    )
+    rows = np.flatnonzero(is_prod) if include == "products" else np.arange(net.n_nodes)
+    stats = loss_statistics(L[rows], level)
+    names = dict(zip(tables["inputs"]["id"], tables["inputs"]["name"], strict=True))
+    df = pd.DataFrame(
+        {
+            "node": [net.nodes[i] for i in rows],
+            "input": [net.node_input[i] for i in rows],
+            "input_name": [names.get(net.node_input[i]) for i in rows],
+            "kind": ["product" if is_prod[i] else "input" for i in rows],
+            "runs": runs,
+            "level": level,
+            **stats,
+        }
+    )[COLUMNS]
+    df["_p"] = df["kind"] != "product"
+    df = df.sort_values(["_p", "eud", "node"], ascending=[True, False, True])
+    df = df.drop(columns="_p").reset_index(drop=True)
+    df.attrs["assumptions"] = assumptions(spare_capacity, seed)
+    df.attrs["events"] = list(zip(ev.ids, ev.probs.tolist(), strict=True))
+    return df
