@@ -51,3 +51,11 @@ def test_two_folders_with_the_same_files_keep_their_own_origin(tiny_dir, tmp_pat
     shutil.copytree(tiny_dir, twin)
     assert load(tiny_dir).tables.origin == str(tiny_dir)
     assert load(twin).tables.origin == str(twin)
+
+
+def test_entries_are_keyed_by_code_as_well_as_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHIPRISK_CACHE_DIR", str(tmp_path))
+    cache.put("k" * 64, "x.bin", b"1")
+    (entry,) = tmp_path.iterdir()
+    assert cache.code_fingerprint() in entry.name
+    assert cache.chiprisk_version() in entry.name
