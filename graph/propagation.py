@@ -84,8 +84,6 @@ import scipy.sparse as sp
 
 from chiprisk.graph.algorithms.indices import QUALITATIVE_SHARE_RANGES
 from chiprisk.graph.lenses import (
-    PRODUCING,
-    STAGE_SITE_KINDS,
     country_site_weights,
     site_weights,
     supplier_kind,
@@ -265,61 +263,6 @@ class SupplyNetwork:
 # ------------------------------------------------------------------ share tables
 
 
-def _row_values(tab: pd.DataFrame) -> tuple[np.ndarray, str, bool]:
-    """Point values of one share table, the kind of values, whether they are capacities."""
-    share = tab["share"].to_numpy(dtype=float)
-    lo = tab["share_min"].to_numpy(dtype=float)
-    hi = tab["share_max"].to_numpy(dtype=float)
-    qual = tab["share_qual"].to_numpy(dtype=object)
-    cap = tab["capacity"].to_numpy(dtype=float)
-    has_range = ~np.isnan(lo) | ~np.isnan(hi)
-    mid = (np.where(np.isnan(lo), 0.0, lo) + np.where(np.isnan(hi), 100.0, hi)) / 2
-    qmid = np.array([QUALITATIVE_MIDPOINTS.get(q, np.nan) if q else np.nan for q in qual])
-    vals = np.where(~np.isnan(share), share, np.where(has_range, mid, qmid))
-    kinds = []
-    if (~np.isnan(share)).any():
-        kinds.append("exact")
-    if (np.isnan(share) & has_range).any():
-        kinds.append("range")
-    if (np.isnan(share) & ~has_range & ~np.isnan(qmid)).any():
-        kinds.append("qualitative")
-    if np.isnan(vals).all() and (~np.isnan(cap)).all():
-        return cap, "capacity", True
-    return np.nan_to_num(vals, nan=0.0), "+".join(kinds) or "none", False
-
-
-def _select(rows: pd.DataFrame, year: int | None) -> pd.DataFrame | None:
-    if year is not None:
-        rows = rows[rows["year"].astype(float) <= year]
-    if rows.empty:
-        return None
-    rank = {b: i for i, b in enumerate(BASIS_PREFERENCE)}
-    groups = rows[["basis", "year"]].drop_duplicates()
-    best = min(
-        zip(groups["basis"], groups["year"], strict=True),
-        key=lambda by: (rank.get(by[0], len(rank)), -int(by[1])),
-    )
-    return rows[(rows["basis"] == best[0]) & (rows["year"] == best[1])]
-
-
-def _shares(tab: pd.DataFrame) -> tuple[dict[str, float], dict]:
-    """Fractions per supplier id (summing to 1) and the table's description."""
-    vals, kind, capacity = _row_values(tab)
-    total = float(vals.sum())
-    info = {"values": kind, "implicit_residual": 0.0}
-    if total <= 0:
-        return {}, info
-    out: dict[str, float] = {}
-    for s, v in zip(tab["supplier"], vals, strict=True):
-        out[s] = out.get(s, 0.0) + float(v)
-    if not capacity and "qualitative" not in kind and total < 100.0:
-        gap = 100.0 - total
-        out[RESIDUAL_ID] = out.get(RESIDUAL_ID, 0.0) + gap
-        info["implicit_residual"] = gap / 100.0
-        total = 100.0
-    return {s: v / total for s, v in out.items() if v > 0}, info
-
-
 @dataclass
 class _ShareTable:
     """The rows chosen for one node's share table, and their shares."""
@@ -333,12 +276,11 @@ class _ShareTable:
 
 
 def _select_tables(rows: pd.DataFrame, year: int | None) -> dict[tuple[str, str], _ShareTable]:
-    """:func:`_select` then :func:`_shares` for every (input, buyer) group at once.
+    """The share table of every (input, buyer) group, chosen and valued at once.
 
     One sort picks every group's (basis, year) by the basis preference, then
     the latest year; the row values are computed for all rows together and
-    each group's shares are summed from array slices (same arithmetic and
-    row order as the per-group functions, so the same numbers).
+    each group's shares are summed from array slices.
     """
     if year is not None:
         rows = rows[rows["year"].astype(float) <= year]
@@ -426,30 +368,6 @@ def _select_tables(rows: pd.DataFrame, year: int | None) -> dict[tuple[str, str]
     return out
 
 
-def _group_site_shares(
-    tables: Tables, roots: dict[str, str], firm: str, stage: str, year: int | None
-) -> dict[str, float]:
-    """Per-site weights of a group's producing sites for a stage.
-
-    Mirrors :func:`chiprisk.graph.lenses.group_site_weights` (same filters,
-    same capacity-else-count rule) at site rather than country resolution.
-    """
-    sites = tables["sites"]
-    members = {o for o, r in roots.items() if r == firm}
-    mask = sites["operator"].isin(members) & sites["kind"].isin(STAGE_SITE_KINDS.get(stage, ()))
-    mask &= sites["status"].isin(PRODUCING)
-    if year is not None:
-        start = sites["start_year"]
-        mask &= start.isna() | (start <= year)
-    chosen = sites[mask.fillna(False).astype(bool)]
-    if chosen.empty:
-        return {}
-    caps = chosen["capacity"]
-    if caps.notna().all() and chosen["capacity_unit"].dropna().nunique() == 1 and caps.sum() > 0:
-        return {s: float(c / caps.sum()) for s, c in zip(chosen["id"], caps, strict=True)}
-    return {s: 1.0 / len(chosen) for s in chosen["id"]}
-
-
 def _org_site_weights(
     tables: Tables,
     roots: dict[str, str],
@@ -461,8 +379,8 @@ def _org_site_weights(
     """Country weights, their basis and site weights of every (firm, stage) supplier node.
 
     One vectorised :func:`chiprisk.graph.lenses.site_weights` call; per key the
-    results equal :func:`chiprisk.graph.lenses.group_site_weights` and
-    :func:`_group_site_shares`.
+    results equal :func:`chiprisk.graph.lenses.group_site_weights` (and the
+    same rule at site resolution).
     """
     keys = pd.DataFrame(
         {
