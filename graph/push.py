@@ -34,7 +34,7 @@ import pandas as pd
 from rdflib import BNode, Graph, Literal, URIRef
 
 from chiprisk.graph.errors import ChipriskError, QueryError, UsageError
-from chiprisk.graph.query import _py, to_term
+from chiprisk.graph.query import _py, solutions_frame, to_term
 from chiprisk.ontology.namespaces import PREFIXES
 
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -228,15 +228,7 @@ def results_frame(doc: dict) -> pd.DataFrame:
     rows = [
         [_py(_term(b[n])) if n in b else None for n in names] for b in doc["results"]["bindings"]
     ]
-    columns = {}
-    for i, name in enumerate(names):
-        values = [row[i] for row in rows]
-        present = [v for v in values if v is not None]
-        if present and all(type(v) is int for v in present):
-            columns[name] = pd.array(values, dtype="Int64")
-        else:
-            columns[name] = pd.array(values, dtype=object)
-    return pd.DataFrame(columns, columns=names)
+    return solutions_frame(names, rows)
 
 
 def remote_query(

@@ -124,7 +124,17 @@ def run_query(graph: Graph, text: str, bindings: dict[str, object] | None = None
     if form == "AskQuery":
         return pd.DataFrame({"ask": [bool(result.askAnswer)]})
     names = [str(v) for v in result.vars]
-    rows = [[_py(row[i]) for i in range(len(names))] for row in result]
+    return solutions_frame(names, [[_py(row[i]) for i in range(len(names))] for row in result])
+
+
+def solutions_frame(names: list[str], rows: list[list[object]]) -> pd.DataFrame:
+    """Query solutions (Python values) as a DataFrame; all-integer columns become Int64.
+
+    Examples
+    --------
+    >>> solutions_frame(["y"], [[2024], [None]])["y"].dtype.name
+    'Int64'
+    """
     columns = {}
     for i, name in enumerate(names):
         values = [row[i] for row in rows]
