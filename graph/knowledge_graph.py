@@ -269,7 +269,7 @@ class KnowledgeGraph:
         >>> import chiprisk.graph as cg
         >>> kg = cg.load()
         >>> q = "SELECT ?name WHERE { ?o rdfs:label ?name ; cr:headquarteredIn ?c }"
-        >>> "ASML" in set(kg.sparql(q, c=cg.iri("NL"))["name"])
+        >>> "ASML Holding" in set(kg.sparql(q, c=cg.iri("NL"))["name"])
         True
         """
         from chiprisk.graph.query import run_query

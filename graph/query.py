@@ -7,7 +7,7 @@ Examples
 --------
 >>> from rdflib import Graph
 >>> from chiprisk.graph.query import run_query
->>> run_query(Graph(), "SELECT ?x WHERE { BIND(?n + 1 AS ?x) }", {"n": 41}).iloc[0, 0]
+>>> int(run_query(Graph(), "SELECT ?x WHERE { BIND(?n + 1 AS ?x) }", {"n": 41}).iloc[0, 0])
 42
 """
 

@@ -639,7 +639,7 @@ def make_server(
     --------
     >>> import threading
     >>> from rdflib import Graph
-    >>> srv = make_server(Graph().parse(data="<urn:a> <urn:b> \"1\" .", format="nt"), port=0)
+    >>> srv = make_server(Graph().parse(data='<urn:a> <urn:b> "1" .', format="nt"), port=0)
     >>> t = threading.Thread(target=srv.serve_forever, daemon=True); t.start()
     >>> from urllib.request import urlopen
     >>> from urllib.parse import quote
