@@ -139,7 +139,8 @@ def to_table(df, title: str | None = None, width: int | None = None) -> str:
                 for c, v in zip(cols, values, strict=True)
             ]
         )
-    keep = _fit_columns(cols, cells, width)
+    numeric = {str(c) for c in df.columns if df[c].dtype.kind in "iufb"}
+    keep = _fit_columns(cols, cells, width, numeric)
     hidden = [c for c in cols if c not in keep]
     caption = (
         f"{len(hidden)} more column(s) not shown: {', '.join(hidden)} "
@@ -168,13 +169,16 @@ def to_table(df, title: str | None = None, width: int | None = None) -> str:
 _LOW_PRIORITY = ("_ids", "source", "note", "url", "reason", "products", "condition", "_name")
 
 
-def _fit_columns(cols: list[str], cells: list[list[str]], width: int) -> list[str]:
+def _fit_columns(
+    cols: list[str], cells: list[list[str]], width: int, numeric: set[str] = frozenset()
+) -> list[str]:
     """Columns to show so the table fits ``width``: drop the least useful first.
 
     Each column needs about its header or its longest cell (capped at 24
     characters, longer text folds) plus 3 for borders. Lists of ids, notes,
-    sources, reasons and names go first (in that order), then the rightmost
-    columns; at least three columns always stay.
+    sources, reasons and names go first (in that order), then long text
+    columns other than the first (the id), then the rightmost columns; at
+    least three columns always stay.
     """
     need = {c: min(max([len(c)] + [len(r[i]) for r in cells]), 24) + 3 for i, c in enumerate(cols)}
     keep = list(cols)
@@ -183,7 +187,9 @@ def _fit_columns(cols: list[str], cells: list[list[str]], width: int) -> list[st
         for k, pat in enumerate(_LOW_PRIORITY):
             if pat in c:
                 return (k, -cols.index(c))
-        return (len(_LOW_PRIORITY), -cols.index(c))
+        if c not in numeric and c != cols[0] and need[c] >= 20:
+            return (len(_LOW_PRIORITY), -cols.index(c))
+        return (len(_LOW_PRIORITY) + 1, -cols.index(c))
 
     for c in sorted(cols, key=rank):
         if sum(need[k] for k in keep) + 1 <= width or len(keep) <= 3:

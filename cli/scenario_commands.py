@@ -308,6 +308,10 @@ def policies(state, rank, year, runs, seed, level, currency, fmt, output):
     if rank:
         opts.update(year=year, runs=runs, seed=seed, level=level, progress=_progress())
     df = state.kg().policies(rank=rank, **opts)
+    if rank and fmt == "table":
+        first = ["policy", "rank", "delta_eud", "delta_cvar", "eud_per_bn", "cvar_per_bn"]
+        first += ["money_usd", "reason"]
+        df = df[[c for c in first if c in df] + [c for c in df if c not in first]]
     render(
         df, fmt, output, title="Policies" + (" ranked by risk reduced per money" if rank else "")
     )
