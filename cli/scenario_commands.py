@@ -9,6 +9,32 @@ import click
 from chiprisk.cli.options import output_options, render
 
 
+def spare_option(f):
+    """``--spare``: spare capacity of surviving suppliers (shared by the scenario commands)."""
+    return click.option(
+        "--spare",
+        type=float,
+        default=0.0,
+        show_default=True,
+        help="Spare capacity of surviving suppliers (fraction of normal output).",
+    )(f)
+
+
+def sampling_options(runs: int):
+    """``--runs``, ``--seed`` and ``--level`` of a Monte Carlo, with a default run count."""
+
+    def deco(f):
+        f = click.option(
+            "--level", type=float, default=0.95, show_default=True, help="VaR/CVaR level."
+        )(f)
+        f = click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")(f)
+        return click.option(
+            "--runs", type=int, default=runs, show_default=True, help="Monte Carlo runs."
+        )(f)
+
+    return deco
+
+
 def _assumptions(lines, fmt: str, output: str | None) -> None:
     """Assumptions go to stderr for csv/json on stdout, so stdout stays parseable."""
     if not lines:
@@ -38,13 +64,7 @@ def _progress() -> bool:
 )
 @click.option("--duration-weeks", type=float, help="Duration of the ad hoc scenario.")
 @click.option("--year", type=int, help="As of this year (default: the latest data).")
-@click.option(
-    "--spare",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Spare capacity of surviving suppliers (fraction of normal output).",
-)
+@spare_option
 @click.option("--inventory-weeks", type=float, help="Weeks of finished stock (TTS/TTR LPs).")
 @click.option("--recovery-weeks", type=float, help="Weeks to ramp back after the disruption.")
 @click.option("--all-nodes", is_flag=True, help="Every input, not only the affected ones.")
@@ -115,17 +135,9 @@ def simulate(
     metavar="ID",
     help="Only these events (default: every named scenario).",
 )
-@click.option("--runs", type=int, default=100_000, show_default=True, help="Simulated years.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
-@click.option("--level", type=float, default=0.95, show_default=True, help="VaR/CVaR level.")
+@sampling_options(runs=100_000)
 @click.option("--year", type=int, help="As of this year (default: the latest data).")
-@click.option(
-    "--spare",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Spare capacity of surviving suppliers (fraction of normal output).",
-)
+@spare_option
 @click.option("--all-nodes", is_flag=True, help="Every input as well as the products.")
 @output_options
 @click.pass_obj
@@ -164,17 +176,9 @@ def montecarlo(state, scenarios, runs, seed, level, year, spare, all_nodes, fmt,
     "else percent points of today's market).",
 )
 @click.option("--year", type=int, required=True, help="As of this year (e.g. 2030).")
-@click.option("--runs", type=int, default=20_000, show_default=True, help="Monte Carlo runs.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
-@click.option("--level", type=float, default=0.95, show_default=True, help="CVaR level.")
+@sampling_options(runs=20_000)
 @click.option("--currency", default="USD", show_default=True, help="Convert money into this.")
-@click.option(
-    "--spare",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Spare capacity of surviving suppliers.",
-)
+@spare_option
 @output_options
 @click.pass_obj
 def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, spare, fmt, output):
@@ -290,9 +294,7 @@ def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, s
 @click.command()
 @click.option("--rank", is_flag=True, help="Rank by risk reduced per unit of public money.")
 @click.option("--year", type=int, help="As of this year (default: the latest capacity start).")
-@click.option("--runs", type=int, default=20_000, show_default=True, help="Monte Carlo runs.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
-@click.option("--level", type=float, default=0.95, show_default=True, help="CVaR level.")
+@sampling_options(runs=20_000)
 @click.option("--currency", default="USD", show_default=True, help="Convert money into this.")
 @output_options
 @click.pass_obj

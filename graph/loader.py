@@ -236,6 +236,14 @@ def _report(
         errors.append(DataError(file, int(lines[i]), col, msg(i)))
 
 
+_MEMBERSHIP = {
+    "enum": lambda col: (col.choices, "one of: " + ", ".join(col.choices)),
+    "country": lambda col: (ISO_COUNTRIES, "an ISO 3166-1 alpha-2 country code"),
+    "currency": lambda col: (ISO_CURRENCIES, "an ISO 4217 currency code"),
+}
+"""Cell kinds checked by membership: kind -> (allowed values, what they must be)."""
+
+
 def _check_cells(
     table: Table, df: pd.DataFrame, lines: np.ndarray, errors: list[DataError]
 ) -> pd.DataFrame:
@@ -313,15 +321,11 @@ def _check_cells(
                 else num
             )
             continue
-        elif kind == "enum":
-            ok = s.isin(col.choices).to_numpy()
+        elif kind in _MEMBERSHIP:
+            allowed, what = _MEMBERSHIP[kind](col)
+            ok = s.isin(allowed).to_numpy()
             _report(
-                errors,
-                file,
-                lines,
-                present & ~ok,
-                col.name,
-                lambda i: f"{vals[i]!r} is not one of: {', '.join(col.choices)}",
+                errors, file, lines, present & ~ok, col.name, lambda i: f"{vals[i]!r} is not {what}"
             )
         elif kind in ("list", "countries"):
             allowed = col.choices if kind == "list" else ISO_COUNTRIES
@@ -332,26 +336,6 @@ def _check_cells(
                     errors.append(
                         DataError(file, int(lines[i]), col.name, f"{bad_items[0]!r} is not {what}")
                     )
-        elif kind == "country":
-            ok = s.isin(ISO_COUNTRIES).to_numpy()
-            _report(
-                errors,
-                file,
-                lines,
-                present & ~ok,
-                col.name,
-                lambda i: f"{vals[i]!r} is not an ISO 3166-1 alpha-2 country code",
-            )
-        elif kind == "currency":
-            ok = s.isin(ISO_CURRENCIES).to_numpy()
-            _report(
-                errors,
-                file,
-                lines,
-                present & ~ok,
-                col.name,
-                lambda i: f"{vals[i]!r} is not an ISO 4217 currency code",
-            )
         out[col.name] = s.where(present, None).astype(object)
     typed = pd.DataFrame(out, index=pd.RangeIndex(len(df)))
     return typed
