@@ -25,10 +25,18 @@ LENSES = ("firm", "hq", "site", "country")
 @click.option("--year", type=int, help="As of this year (default: the latest data).")
 @click.option("--basis", help="Only share tables of this basis (revenue, capacity, ...).")
 @click.option("--explain", is_flag=True, help="List the supply rows and sources behind each score.")
+@click.option(
+    "--exact-bounds",
+    is_flag=True,
+    help="Search the exact upper HHI bound of tables with nested share intervals "
+    "(slow on large data; default: a valid relaxed bound, labelled in hhi_method).",
+)
 @click.option("--all-columns", is_flag=True, help="Show every column in the table view.")
 @output_options
 @click.pass_obj
-def concentration(state, inputs, stage, by, year, basis, explain, all_columns, fmt, output):
+def concentration(
+    state, inputs, stage, by, year, basis, explain, exact_bounds, all_columns, fmt, output
+):
     """How concentrated each input's supply is: HHI (with bounds), CR1/CR3, bands.
 
     \b
@@ -47,6 +55,7 @@ def concentration(state, inputs, stage, by, year, basis, explain, all_columns, f
         "year": year,
         "basis": basis,
         "explain": explain,
+        "exact_bounds": exact_bounds,
         "all_columns": all_columns,
         "fmt": fmt,
     }
@@ -56,12 +65,14 @@ def concentration(state, inputs, stage, by, year, basis, explain, all_columns, f
         params,
         output,
         lambda: _concentration_text(
-            state, inputs, stage, lens, year, basis, explain, all_columns, fmt, output
+            state, inputs, stage, lens, year, basis, explain, exact_bounds, all_columns, fmt, output
         ),
     )
 
 
-def _concentration_text(state, inputs, stage, lens, year, basis, explain, all_columns, fmt, output):
+def _concentration_text(
+    state, inputs, stage, lens, year, basis, explain, exact_bounds, all_columns, fmt, output
+):
     kg = state.kg()
     if explain:
         import pandas as pd
@@ -70,7 +81,14 @@ def _concentration_text(state, inputs, stage, lens, year, basis, explain, all_co
         return render_text(
             pd.concat(frames, ignore_index=True), fmt, output, title="Facts behind the score"
         )
-    df = kg.concentration(list(inputs) or None, stage=stage, by=lens, year=year, basis=basis)
+    df = kg.concentration(
+        list(inputs) or None,
+        stage=stage,
+        by=lens,
+        year=year,
+        basis=basis,
+        exact_bounds=exact_bounds,
+    )
     if fmt == "table" and not all_columns:
         keep = [
             "input",

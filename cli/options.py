@@ -105,6 +105,8 @@ def _semantic_cell(col: str, v: Any, row: dict[str, Any]) -> str | None:
     v = _json_value(v)
     if not isinstance(v, int | float) or isinstance(v, bool):
         return None
+    if col == "year" or col.endswith("_year") or col.startswith("year_"):
+        return str(int(v)) if float(v).is_integer() else str(v)
     if col.startswith("hhi"):
         return f"{v:,.0f}"
     if col in _FRACTION_COLUMNS:

@@ -308,12 +308,14 @@ class KnowledgeGraph:
         by: str | None = "firm",
         year: int | None = None,
         basis: str | None = None,
+        exact_bounds: bool = False,
     ) -> pd.DataFrame:
         """Concentration indices per input share table and lens.
 
         ``by`` is the lens: ``firm``, ``hq`` (owner's country), ``site``
         (where the capacity is), ``country`` (country totals as published) or
-        None for all. Columns: see
+        None for all. ``exact_bounds`` runs the exact (slow) upper-bound
+        search on tables with nested share intervals. Columns: see
         :func:`chiprisk.graph.algorithms.concentration.concentration`.
 
         Examples
@@ -328,7 +330,13 @@ class KnowledgeGraph:
         if isinstance(input, str):
             self.resolve(input)
         return concentration(
-            self.tables, inputs=input, stage=stage, lens=by, year=year, basis=basis
+            self.tables,
+            inputs=input,
+            stage=stage,
+            lens=by,
+            year=year,
+            basis=basis,
+            exact_bounds=exact_bounds,
         )
 
     def explain(
