@@ -83,26 +83,32 @@ def supplier_lenses(tables: Tables, suppliers: pd.Series) -> pd.DataFrame:
         Indexed like ``suppliers``, columns ``supplier_kind``, ``firm``, ``hq``,
         ``site_country`` (for site rows only).
     """
-    roots = ultimate_parents(tables["organizations"])
-    hq = dict(
-        zip(tables["organizations"]["id"], tables["organizations"]["hq_country"], strict=True)
-    )
-    sites = tables["sites"]
-    operator = dict(zip(sites["id"], sites["operator"], strict=True))
-    site_country = dict(zip(sites["id"], sites["country"], strict=True))
-    rows = []
-    for s in suppliers:
-        kind = supplier_kind(tables, s)
-        if kind == "organization":
-            firm = roots[s]
-            rows.append((kind, firm, hq[firm], None))
-        elif kind == "site":
-            firm = roots[operator[s]]
-            rows.append((kind, firm, hq[firm], site_country[s]))
-        else:
-            rows.append((kind, None, None, None))
+    orgs, sites = tables["organizations"], tables["sites"]
+    roots = pd.Series(ultimate_parents(orgs), dtype=object)
+    hq = pd.Series(orgs["hq_country"].to_numpy(dtype=object), index=orgs["id"])
+    operator = pd.Series(sites["operator"].to_numpy(dtype=object), index=sites["id"])
+    country = pd.Series(sites["country"].to_numpy(dtype=object), index=sites["id"])
+    ids = pd.Series(suppliers.to_numpy(dtype=object), index=suppliers.index)
+    # the precedence of supplier_kind: residual, country code, then the tables
+    is_resid = (ids == RESIDUAL_ID).to_numpy()
+    is_country = ids.isin(list(ISO_COUNTRIES)).to_numpy() & ~is_resid
+    is_org = ids.isin(orgs["id"]).to_numpy() & ~is_resid & ~is_country
+    is_site = ids.isin(sites["id"]).to_numpy() & ~is_resid & ~is_country & ~is_org
+    kind = np.select(
+        [is_resid, is_country, is_org, is_site],
+        ["residual", "country", "organization", "site"],
+        "unknown",
+    ).astype(object)
+    org_of = ids.where(is_org, ids.map(operator).where(is_site))
+    firm = org_of.map(roots).where(is_org | is_site)
     return pd.DataFrame(
-        rows, index=suppliers.index, columns=["supplier_kind", "firm", "hq", "site_country"]
+        {
+            "supplier_kind": kind,
+            "firm": firm.astype(object).where(firm.notna(), None),
+            "hq": firm.map(hq).astype(object).where(firm.notna(), None),
+            "site_country": ids.map(country).astype(object).where(is_site, None),
+        },
+        index=suppliers.index,
     )
 
 

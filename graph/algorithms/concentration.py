@@ -416,41 +416,60 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
 
 
+def _sorted_lists(kid: np.ndarray, values: pd.Series, n_keys: int) -> list[list]:
+    """Per table ``k``, the sorted distinct ``values`` of its rows."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), sort=True)
+    keep = codes >= 0
+    pair = np.unique(kid[keep].astype(np.int64) * (len(uniques) + 1) + codes[keep])
+    counts = np.bincount(pair // (len(uniques) + 1), minlength=n_keys)
+    flat = np.asarray(uniques, dtype=object)[pair % (len(uniques) + 1)]
+    return [list(x) for x in np.split(flat, np.cumsum(counts)[:-1])]
+
+
 def _score(tables: Tables, e: pd.DataFrame, exact_bounds: bool = False) -> pd.DataFrame:
     """Per (input, lens, basis, year) table: HHI, bounds and the other indices."""
     if e.empty:
         return _empty()
-    keys = e.groupby(_KEY, sort=True)
-    meta = keys.agg(input_name=("input_name", "first"), stage=("stage", "first"))
-    site_b = (
-        e[~e["is_residual"] & e["site_basis"].notna()]
-        .groupby(_KEY)["site_basis"]
-        .agg(lambda x: ";".join(sorted(set(x))))
-    )
-    site_b = site_b.reindex(meta.index).astype(object)
-    meta["site_basis"] = site_b.where(site_b.notna(), None)
-    meta = meta.reset_index()
-    meta["k"] = np.arange(len(meta))
-    kid = e[_KEY].merge(meta[[*_KEY, "k"]], on=_KEY, how="left")["k"].to_numpy()
+    kid = e.groupby(_KEY, sort=True).ngroup().to_numpy()
+    _, first = np.unique(kid, return_index=True)
+    meta = e.iloc[first][[*_KEY, "input_name", "stage"]].reset_index(drop=True)
+    n_keys = len(meta)
     e = e.assign(k=kid)
+    site_b = (
+        e.loc[~e["is_residual"] & e["site_basis"].notna(), ["k", "site_basis"]]
+        .drop_duplicates()
+        .sort_values(["k", "site_basis"])
+        .groupby("k")["site_basis"]
+        .agg(";".join)
+        .reindex(range(n_keys))
+    )
+    meta["site_basis"] = pd.Series(
+        [x if isinstance(x, str) else None for x in site_b], dtype=object
+    )
     for col, name in (("id", "supply_ids"), ("source_id", "source_ids")):
-        ids = e[["k", col]].drop_duplicates().sort_values(["k", col])
-        counts = np.bincount(ids["k"].to_numpy(), minlength=len(meta))
-        parts = np.split(ids[col].to_numpy(dtype=object), np.cumsum(counts)[:-1])
-        meta[name] = [list(x) for x in parts]
+        meta[name] = _sorted_lists(kid, e[col], n_keys)
 
-    res = e[e["is_residual"]].assign(mid=lambda d: (d["lo"] + d["hi"]) / 2.0)
-    r = np.array(res.groupby("k")["mid"].sum().reindex(meta["k"], fill_value=0.0), dtype=float)
-    ent = (
-        e[~e["is_residual"]]
-        .groupby(["k", "entity"], sort=True)
-        .agg(lo=("lo", "sum"), hi=("hi", "sum"))
-        .reset_index()
+    resid = e["is_residual"].to_numpy(dtype=bool)
+    mid = (e["lo"].to_numpy() + e["hi"].to_numpy()) / 2.0
+    r = np.bincount(kid[resid], mid[resid], minlength=n_keys)
+    # listed entities: rows summed per (table, entity); rows without an entity drop out
+    codes, uniques = pd.factorize(e["entity"].to_numpy(dtype=object))
+    listed = ~resid & (codes >= 0)
+    base = len(uniques) + 1
+    pairs, inverse = np.unique(
+        kid[listed].astype(np.int64) * base + codes[listed], return_inverse=True
+    )
+    ent = pd.DataFrame(
+        {
+            "k": pairs // base,
+            "entity": np.asarray(uniques, dtype=object)[pairs % base],
+            "lo": np.bincount(inverse, e["lo"].to_numpy()[listed], minlength=pairs.size),
+            "hi": np.bincount(inverse, e["hi"].to_numpy()[listed], minlength=pairs.size),
+        }
     )
     ent["lo"] = ent["lo"].clip(0.0, 100.0)
     ent["hi"] = np.maximum(ent["hi"].clip(0.0, 100.0), ent["lo"])
     ent["p"] = ent["lo"]
-    n_keys = len(meta)
     sum_lo = ent.groupby("k")["lo"].sum().reindex(range(n_keys), fill_value=0.0).to_numpy()
     total = np.maximum(100.0, sum_lo + r)
     inexact = ((ent["hi"] - ent["lo"]) > _ATOL).to_numpy()

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 __all__ = ["grouped_interval_bounds", "grouped_point_shares"]
 
 _TOL = 1e-12
+_NEST_TOL = 1e-9
 
 
 def _segment_starts(sorted_groups: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -105,7 +106,7 @@ def grouped_interval_bounds(
     order = np.lexsort((-lo_f, -hi_f, g))
     g, lo_f, hi_f = g[order], lo_f[order], hi_f[order]
     start = _segment_starts(g)
-    nested = ~start[1:] & (lo_f[1:] > lo_f[:-1])
+    nested = ~start[1:] & (lo_f[1:] > lo_f[:-1] + _NEST_TOL)  # rounding is not nesting
     exact[np.unique(g[1:][nested])] = False
 
     w = hi_f - lo_f
