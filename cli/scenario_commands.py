@@ -233,6 +233,12 @@ def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, s
     else:
         title = f"Per input as of {year}: capacity added, HHI and losses"
         render(inputs, fmt, None, title=title)
+        if fmt == "table":  # the notes say why a row did not change; never cut them
+            notes = inputs.dropna(subset=["note"]).drop_duplicates(["input", "note"])
+            for inp, unit, note in zip(
+                notes["input"], notes["capacity_unit"], notes["note"], strict=True
+            ):
+                click.echo(f"  {inp} ({unit}): {note}")
     mc = r.products[r.products["scenario"] == "(monte carlo)"]
     render(
         mc[

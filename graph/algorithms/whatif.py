@@ -62,7 +62,7 @@ from chiprisk.graph.algorithms.montecarlo import (
 )
 from chiprisk.graph.algorithms.simulate import Scenario, _subtypes, named_scenarios, simulate
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.fx import convert
+from chiprisk.graph.fx import convert, rate
 from chiprisk.graph.lenses import supplier_kind
 from chiprisk.graph.loader import ISO_COUNTRIES, Tables
 from chiprisk.graph.propagation import SupplyNetwork, build_network
@@ -79,7 +79,6 @@ __all__ = [
 ]
 
 LENSES = ("firm", "hq", "site", "country")
-_CAPACITY_ACTIONS = ("funds", "credits", "lends", "invests")
 
 
 @dataclass(frozen=True)
@@ -93,6 +92,9 @@ class Addition:
     unit: str | None = None
     source: str = "ad hoc"
     source_id: str | None = None
+    start_year: int | None = None
+    """When the capacity starts (policy actions); an addition that started on or
+    before the year of the table it would change is already counted there."""
 
 
 def parse_addition(text: str, tables: Tables) -> Addition:
@@ -147,6 +149,21 @@ def _year_of(value: object) -> int | None:
         return None
 
 
+def check_currency(tables: Tables, currency: str) -> None:
+    """Raise a UsageError unless money can be converted into ``currency``.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.loader import load_tables
+    >>> check_currency(load_tables(), "EUR") is None
+    True
+    """
+    try:
+        rate(tables, currency, None)
+    except UsageError as exc:
+        raise UsageError(f"--currency {currency!r}: {exc}") from None
+
+
 def _money(tables: Tables, amount, currency, year, to: str) -> tuple[float, str | None]:
     if amount is None or amount != amount or not isinstance(currency, str):
         return math.nan, None
@@ -173,6 +190,7 @@ def policy_actions(
         ``amount``, ``currency``, ``amount_<to>``, ``fx``, ``condition``,
         ``source_id``.
     """
+    check_currency(tables, currency)
     ids = _policy_ids(tables, policy_ids)
     pol = tables["policies"].set_index("id")
     acts = tables["policy_actions"]
@@ -423,6 +441,20 @@ def apply_additions(
                 )
                 continue
             share_mode = True
+        table_year = int(tab["year"].iloc[0])
+        if add.start_year is not None and add.start_year <= table_year:
+            report.append(
+                {
+                    **base,
+                    "applied": False,
+                    "table_basis": tab["basis"].iloc[0],
+                    "table_year": table_year,
+                    "old_total": math.nan,
+                    "new_total": math.nan,
+                    "note": f"already in the {table_year} table (capacity from {add.start_year})",
+                }
+            )
+            continue
         level_country = (tab["supplier"].map(lambda s: supplier_kind(tables, s)) == "country").any()
         target = add.target
         if level_country:
@@ -657,6 +689,7 @@ def whatif(
                 a["capacity_unit"],
                 source=a["action_id"],
                 source_id=a["source_id"],
+                start_year=_year_of(a["start_year"]),
             )
         )
     new_tables, applied = apply_additions(tables, adds, year)
@@ -846,6 +879,7 @@ def whatif(
     assumptions = [
         f"as of {year}: capacity counts from its effective_year, else the site's start_year",
         "capacity changes a share table only where it is capacity-based in the same unit",
+        "capacity that started on or before the year of the table it changes is already in it",
         "losses hold demand at today's output: added capacity is headroom (never adds loss)",
         "HHI is not monotone in added capacity and is blind to location: read it beside losses",
         "export controls cut the restricted country's supply of inputs needing the item",
@@ -956,6 +990,7 @@ def policies(
                 x["capacity_unit"],
                 source=x["action_id"],
                 source_id=x["source_id"],
+                start_year=_year_of(x["start_year"]),
             )
             for _, x in a[a["counted"] & a["adds_capacity"].notna()].iterrows()
         ]

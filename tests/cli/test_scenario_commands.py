@@ -68,6 +68,8 @@ def test_whatif_table_shows_capacity_and_rate(invoke, tiny_dir):
         "500",
     )
     assert "55,000" in res.output and "131.5 JPY" in res.output
+    # why nothing changed is printed in full even when the note column does not fit
+    assert "logic (wafers/month): not comparable (no capacity table in wafers/month)" in res.output
 
 
 @pytest.mark.parametrize(

@@ -105,6 +105,18 @@ def test_capacity_table_gives_before_after_and_lower_losses(s2_dir):
     assert (named["output_after"] >= named["output_before"] - 1e-12).all()
 
 
+def test_capacity_started_before_the_table_year_is_not_added_twice(s2_dir):
+    t = load_tables(s2_dir)  # the euv capacity table is of 2022
+    old = Addition("JP", "euv", 40, "wafers/month", start_year=2022)
+    new = Addition("JP", "euv", 40, "wafers/month", start_year=2023)
+    same, report = apply_additions(t, [old], 2030)
+    assert not report["applied"].iloc[0]
+    assert report["note"].iloc[0] == "already in the 2022 table (capacity from 2022)"
+    assert _hhi(same) == _hhi(t)
+    changed, report = apply_additions(t, [new], 2030)
+    assert report["applied"].iloc[0] and _hhi(changed) != _hhi(t)
+
+
 def test_parse_addition_errors(tiny_dir):
     t = load_tables(tiny_dir)
     for bad, msg in [
@@ -132,7 +144,6 @@ def test_builtin_japanese_policy_adds_capacity_by_2030():
     acts = t["policy_actions"]
     jp = set(t["policies"].query("jurisdiction == 'JP'")["id"])
     cap = acts[acts["policy"].isin(jp) & acts["adds_capacity"].notna()]
-    if cap.empty:
-        pytest.skip("no Japanese capacity action in the data")
+    assert not cap.empty, "the built-in data should have Japanese capacity actions"
     r = whatif(t, sorted(set(cap["policy"])), year=2030, runs=1000)
     assert (r.inputs["capacity_added"] > 0).any()
