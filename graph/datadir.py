@@ -17,6 +17,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from chiprisk.data import resources as data_resources
+from chiprisk.graph.errors import DataError, DataErrors
 
 TABLE_FILES = (
     "sources.csv",
@@ -33,8 +34,11 @@ TABLE_FILES = (
 """The contract's table files, in load order (checked against the contract by a test)."""
 
 
-class NotADataDir(Exception):
-    """The path given as a data directory is not a folder."""
+class NotADataDir(DataErrors):
+    """The path given as a data directory is not a folder (a DataErrors naming the path)."""
+
+    def __init__(self, path: str):
+        super().__init__([DataError(path, None, None, "is not a directory")])
 
 
 class DataDir:

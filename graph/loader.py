@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,11 +51,15 @@ ISO_COUNTRIES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries
 ISO_CURRENCIES: frozenset[str] = frozenset(c.alpha_3 for c in pycountry.currencies)
 
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-_INT = r"^[+-]?\d+$"
-_DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
+# ASCII digits only: \d also matches other scripts' digits ('٢٠٢٤'), which
+# pandas cannot read as numbers.
+_INT = r"^[+-]?[0-9]+$"
+_DATE = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
 _URL = r"^https?://[^\s]+$"
-_WIKIDATA = r"^Q[1-9]\d*$"
-_DECIMAL = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+_WIKIDATA = r"^Q[1-9][0-9]*$"
+_DECIMAL = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+MAX_INT = 2**53
+"""Whole numbers are stored exactly as floats and Int64 only below this magnitude."""
 MAX_ERRORS = 200
 
 
@@ -130,7 +135,37 @@ def _line_numbers(text: str, n_rows: int) -> np.ndarray:
     return np.asarray(starts[:n_rows])
 
 
-_PARSER_LINE = re.compile(r"line (\d+)")
+_PARSER_LINE = re.compile(r"(line|row) (\d+)")
+_LONG_ROW = re.compile(r"Expected (\d+) fields in line \d+, saw (\d+)")
+
+
+def _physical_line(text: str, n: int) -> int:
+    """The file line where pandas' ``n``-th line (1-based; quoted newlines not counted) starts."""
+    prev_end = 0
+    reader = csv.reader(io.StringIO(text))
+    for i, _ in enumerate(reader):
+        if i + 1 == n:
+            break
+        prev_end = reader.line_num
+    return prev_end + 1
+
+
+def _short_rows(text: str, n_fields: int, n_rows: int) -> list[tuple[int, int]]:
+    """(line, fields) of each data row with fewer fields than the header.
+
+    pandas pads a short row with empty cells (and raises on a long one); a
+    comma count answers at C speed when no cell is quoted.
+    """
+    if '"' not in text and text.count(",") == (n_fields - 1) * (n_rows + 1):
+        return []
+    out = []
+    reader = csv.reader(io.StringIO(text))
+    prev_end = 0
+    for i, row in enumerate(reader):
+        if i > 0 and row and len(row) < n_fields:
+            out.append((prev_end + 1, len(row)))
+        prev_end = reader.line_num
+    return out
 
 
 def _read_csv(
@@ -152,12 +187,35 @@ def _read_csv(
             skip_blank_lines=True,
         )
     except pd.errors.ParserError as exc:
-        m = _PARSER_LINE.search(str(exc))
-        errors.append(
-            DataError(file, int(m.group(1)) if m else None, None, f"malformed CSV: {exc}")
-        )
+        detail = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
+        m = _PARSER_LINE.search(detail)
+        line = None
+        if m:
+            n = int(m.group(2)) + (m.group(1) == "row")  # "row" counts from 0
+            line = _physical_line(text, n)
+            detail = _PARSER_LINE.sub(f"line {line}", detail, count=1)
+        long = _LONG_ROW.fullmatch(detail)
+        if long:
+            detail = f"{long.group(2)} fields, the header has {long.group(1)}"
+        elif detail.startswith("EOF inside string"):
+            detail = "a quote opened on this line is never closed"
+        errors.append(DataError(file, line, None, f"malformed CSV: {detail}"))
         return None
     header = [str(c) for c in df.columns]
+    if not isinstance(df.index, pd.RangeIndex):  # pandas took a longer first row's cells as index
+        line = int(_line_numbers(text, 1)[0])
+        n, extra = len(header), df.index.nlevels
+        errors.append(
+            DataError(file, line, None, f"malformed CSV: {n + extra} fields, the header has {n}")
+        )
+        return None
+    short = _short_rows(text, len(header), len(df))
+    for line, n in short[:MAX_ERRORS]:
+        errors.append(
+            DataError(file, line, None, f"malformed CSV: {n} fields, the header has {len(header)}")
+        )
+    if short:
+        return None
     known = set(table.column_names)
     bad = False
     for col in header:
@@ -229,6 +287,21 @@ def _fullmatch(s: pd.Series, pattern: str) -> np.ndarray:
 # ------------------------------------------------------------------ checking
 
 
+def _shown(value: object, quote: bool = True, limit: int = 60) -> str:
+    """A cell value for a message (``repr`` unless ``quote`` is False), shortened when long.
+
+    Examples
+    --------
+    >>> _shown("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... (100 characters)"
+    >>> _shown("130", quote=False)
+    '130'
+    """
+    s = str(value)
+    show = repr if quote else str
+    return show(s) if len(s) <= limit else f"{show(s[:limit])}... ({len(s)} characters)"
+
+
 def _report(
     errors: list[DataError], file: str, lines: np.ndarray, mask: np.ndarray, col: str, msg
 ) -> None:
@@ -267,7 +340,7 @@ def _check_cells(
                 lines,
                 present & ~ok,
                 col.name,
-                lambda i: f"{vals[i]!r} is not {what}",
+                lambda i: f"{_shown(vals[i])} is not {what}",
             )
 
         if kind == "id":
@@ -290,16 +363,40 @@ def _check_cells(
                 lines,
                 present & ~ok,
                 col.name,
-                lambda i: f"{vals[i]!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+                lambda i: f"{_shown(vals[i])} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
             )
         elif kind in ("int", "decimal"):
             pattern = _INT if kind == "int" else _DECIMAL
             ok = _fullmatch(s, pattern)
             what = "a whole number" if kind == "int" else "a number"
             _report(
-                errors, file, lines, present & ~ok, col.name, lambda i: f"{vals[i]!r} is not {what}"
+                errors,
+                file,
+                lines,
+                present & ~ok,
+                col.name,
+                lambda i: f"{_shown(vals[i])} is not {what}",
             )
-            num = pd.to_numeric(s.where(present & ok, None), errors="coerce").to_numpy(dtype=float)
+            num = pd.to_numeric(s.where(present & ok, None), errors="coerce").to_numpy(
+                dtype=float, copy=True
+            )
+            for i in np.flatnonzero(present & ok & np.isnan(num)):
+                num[i] = float(vals[i])  # pandas gives NaN for numbers too long to parse
+            with np.errstate(invalid="ignore"):
+                huge = np.abs(num) >= (MAX_INT if kind == "int" else np.inf)
+            _report(
+                errors,
+                file,
+                lines,
+                huge,
+                col.name,
+                lambda i: (
+                    f"{_shown(vals[i])} is too large"
+                    if kind == "int"
+                    else f"{_shown(vals[i])} is not a finite number"
+                ),
+            )
+            num = np.where(huge, np.nan, num)
             for bound, cmp, word in ((col.low, np.less, "below"), (col.high, np.greater, "above")):
                 if bound is None:
                     continue
@@ -312,7 +409,8 @@ def _check_cells(
                     out_of,
                     col.name,
                     lambda i, bound=bound, word=word: (
-                        f"{vals[i]} is {word} the allowed range {_fmt(col.low)}..{_fmt(col.high)}"
+                        f"{_shown(vals[i], quote=False)} "
+                        f"is {word} the allowed range {_fmt(col.low)}..{_fmt(col.high)}"
                     ),
                 )
             out[col.name] = (
@@ -325,7 +423,12 @@ def _check_cells(
             allowed, what = _MEMBERSHIP[kind](col)
             ok = s.isin(allowed).to_numpy()
             _report(
-                errors, file, lines, present & ~ok, col.name, lambda i: f"{vals[i]!r} is not {what}"
+                errors,
+                file,
+                lines,
+                present & ~ok,
+                col.name,
+                lambda i: f"{_shown(vals[i])} is not {what}",
             )
         elif kind in ("list", "countries"):
             allowed = col.choices if kind == "list" else ISO_COUNTRIES
@@ -334,7 +437,9 @@ def _check_cells(
                 bad_items = [x for x in vals[i].split(";") if x not in allowed]
                 if bad_items and len(errors) < MAX_ERRORS:
                     errors.append(
-                        DataError(file, int(lines[i]), col.name, f"{bad_items[0]!r} is not {what}")
+                        DataError(
+                            file, int(lines[i]), col.name, f"{_shown(bad_items[0])} is not {what}"
+                        )
                     )
         out[col.name] = s.where(present, None).astype(object)
     typed = pd.DataFrame(out, index=pd.RangeIndex(len(df)))
@@ -368,6 +473,9 @@ def _check_rows(table: Table, df: pd.DataFrame, lines: np.ndarray, errors: list[
                 "currency",
                 lambda i, v=value: f"{v} is set but has no currency",
             )
+    if table.name == "fx_rates":  # a rate of 0 would divide money by zero
+        mask = (df["per_usd"] == 0).to_numpy()
+        _report(errors, file, lines, mask, "per_usd", lambda i: "a rate must be greater than 0")
     if table.name == "supplies":
         lo, hi = df["share_min"].to_numpy(), df["share_max"].to_numpy()
         with np.errstate(invalid="ignore"):
@@ -457,12 +565,19 @@ def _check_refs(
                 lines[table.name],
                 present & ~ok,
                 col.name,
-                lambda i, vals=vals, where=where: f"unknown id {vals[i]!r} (expected {where})",
+                lambda i, vals=vals, where=where: (
+                    f"unknown id {_shown(vals[i])} (expected {where})"
+                ),
             )
 
 
-def _check_cycles(frames: dict[str, pd.DataFrame], errors: list[DataError]) -> None:
-    for table, a, b in (("requirements", "product", "input"), ("inputs", "id", "is_type_of")):
+def _check_cycles(
+    frames: dict[str, pd.DataFrame], lines: dict[str, np.ndarray], errors: list[DataError]
+) -> None:
+    for table, a, b, verb in (
+        ("requirements", "product", "input", "requires"),
+        ("inputs", "id", "is_type_of", "is a type of"),
+    ):
         df = frames[table].dropna(subset=[a, b])
         sorter: TopologicalSorter[str] = TopologicalSorter()
         for x, y in zip(df[a], df[b], strict=True):
@@ -470,8 +585,21 @@ def _check_cycles(frames: dict[str, pd.DataFrame], errors: list[DataError]) -> N
         try:
             sorter.prepare()
         except CycleError as exc:
-            cycle = " -> ".join(exc.args[1])
-            errors.append(DataError(f"{table}.csv", None, b, f"cycle: {cycle}"))
+            cycle = list(reversed(exc.args[1]))  # graphlib lists each node before its dependants
+            edges = set(zip(cycle, cycle[1:], strict=False))
+            on_cycle = [
+                int(lines[table][i])
+                for i, x, y in zip(df.index, df[a], df[b], strict=True)
+                if (x, y) in edges
+            ]
+            errors.append(
+                DataError(
+                    f"{table}.csv",
+                    max(on_cycle) if on_cycle else None,
+                    b,
+                    f"cycle: {' -> '.join(cycle)} (each {verb} the next)",
+                )
+            )
 
 
 def _global_ids(
@@ -552,11 +680,14 @@ def parse_scenario(
         problem = getattr(exc, "problem", None) or str(exc)
         errors.append(DataError(file, line, None, f"broken YAML: {problem}"))
         return None
+    except RecursionError:
+        errors.append(DataError(file, None, None, "broken YAML: nested too deeply"))
+        return None
     if not isinstance(doc, dict):
         errors.append(DataError(file, None, None, "expected a mapping of scenario fields"))
         return None
     n0 = len(errors)
-    allowed = set(SCENARIO_COLUMNS) - {"file"}
+    allowed = [k for k in SCENARIO_COLUMNS if k != "file"]  # a list: messages stay stable
     for key in doc:
         if key not in allowed:
             errors.append(
@@ -568,6 +699,10 @@ def parse_scenario(
     sid = doc.get("id")
     if sid is not None and not (isinstance(sid, str) and re.fullmatch(_SLUG, sid)):
         errors.append(DataError(file, None, "id", f"{sid!r} is not a lowercase slug id"))
+    for key in ("name", "rationale", "source_id"):
+        v = doc.get(key)
+        if v not in (None, "") and not (isinstance(v, str) and v.strip()):
+            errors.append(DataError(file, None, key, f"{v!r} is not text"))
     for key, low, high in (
         ("severity", 0, 1),
         ("probability", 0, 1),
@@ -578,8 +713,8 @@ def parse_scenario(
         v = doc.get(key)
         if v is None:
             continue
-        if isinstance(v, bool) or not isinstance(v, int | float) or v != v:
-            errors.append(DataError(file, None, key, f"{v!r} is not a number"))
+        if isinstance(v, bool) or not isinstance(v, int | float) or not _finite(v):
+            errors.append(DataError(file, None, key, f"{v!r} is not a finite number"))
         elif v < low or (high is not None and v > high):
             rng = f"{low}..{high}" if high is not None else f">= {low}"
             errors.append(DataError(file, None, key, f"{v} is outside {rng}"))
@@ -597,6 +732,13 @@ def parse_scenario(
     row = {k: doc.get(k) for k in SCENARIO_COLUMNS}
     row["file"] = file
     return row
+
+
+def _finite(v: int | float) -> bool:
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 _TARGET_TABLE = {"org": ORGS, "site": SITES, "input": INPUTS, "bloc": BLOCS}
@@ -675,7 +817,7 @@ def load_tables(data_dir: str | Path | None = None) -> Tables:
         frames[table.name], lines[table.name] = typed, ln
     kinds = _global_ids(frames, lines, errors)
     _check_refs(frames, lines, kinds, errors, failed)
-    _check_cycles(frames, errors)
+    _check_cycles(frames, lines, errors)
     tables = Tables(frames, pd.DataFrame(columns=SCENARIO_COLUMNS), source.origin, "", kinds)
     rows = []
     for f in source.scenario_files():
@@ -693,7 +835,7 @@ def load_tables(data_dir: str | Path | None = None) -> Tables:
             errors.append(DataError(r["file"], None, "id", f"duplicate scenario id {r['id']!r}"))
         elif r["id"] in kinds:
             errors.append(DataError(r["file"], None, "id", f"id {r['id']!r} is already used"))
-        elif r["source_id"] not in frames["sources"]["id"].values:
+        elif "sources" not in failed and r["source_id"] not in frames["sources"]["id"].values:
             errors.append(
                 DataError(r["file"], None, "source_id", f"unknown source id {r['source_id']!r}")
             )

@@ -166,6 +166,8 @@ def named_scenarios(tables: Tables, ids: str | Iterable[str] | None = None) -> l
     wanted = [ids] if isinstance(ids, str) else list(ids)
     out = []
     for i in wanted:
+        if i not in by_id and i.endswith((".yaml", ".yml")):
+            raise UsageError(f"scenario file {i!r} does not exist")
         if i not in by_id:
             close = difflib.get_close_matches(i, list(by_id), n=3, cutoff=0.5)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""

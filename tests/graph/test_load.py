@@ -103,7 +103,7 @@ def test_requirement_cycle(tiny_dir):
     with (tiny_dir / "seed/requirements.csv").open("a") as f:
         f.write("euv,h100,src-a\n")
     (err,) = _errors(tiny_dir)
-    assert err.startswith("requirements.csv, column input: cycle:")
+    assert err.startswith("requirements.csv, line 4, column input: cycle:")
 
 
 def test_not_utf8(tiny_dir):
