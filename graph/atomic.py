@@ -22,6 +22,8 @@ def atomic_write(path: str | Path, payload: bytes) -> None:
     """Write ``payload`` to ``path`` through a temporary file and a rename.
 
     On any failure the temporary file is removed and ``path`` is untouched.
+    An existing device or pipe (``/dev/stdout``, ``/dev/null``) is written
+    through instead: renaming onto it would replace the device node.
 
     Raises
     ------
@@ -31,7 +33,18 @@ def atomic_write(path: str | Path, payload: bytes) -> None:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise UsageError(f"cannot write {path}: folder {folder} does not exist")
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UsageError(f"cannot write {path}: folder {folder} {what}")
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # A device or pipe (/dev/stdout, /dev/null): a rename would replace the
+        # device node itself, so write through it (nothing to be atomic about).
+        try:
+            with open(path, "wb") as f:
+                f.write(payload)
+                f.flush()
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        return
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:

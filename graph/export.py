@@ -287,7 +287,10 @@ def write_files_atomically(folder: str | Path, files: dict[str, bytes]) -> Path:
                 f"cannot write {folder}: it holds files that are not a chiprisk data "
                 f"directory ({', '.join(stray[:3])}); choose a new or empty folder"
             )
-    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    try:
+        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    except OSError as exc:
+        raise UsageError(f"cannot write {folder}: {exc.strerror}") from None
     try:
         for rel, payload in files.items():
             p = tmp / rel

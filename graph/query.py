@@ -116,15 +116,36 @@ def run_query(graph: Graph, text: str, bindings: dict[str, object] | None = None
     form = prepared.algebra.name
     if form not in ("SelectQuery", "AskQuery"):
         raise QueryError(f"only SELECT and ASK queries are supported here (got {form})")
+    if _uses_service(prepared.algebra):
+        raise QueryError(
+            "SERVICE (federated query) is not allowed: chiprisk never fetches remote "
+            "data; run the query on the remote endpoint (chiprisk.graph.push.remote_query)"
+        )
     init = {k: to_term(v) for k, v in (bindings or {}).items()}
     try:
         result = graph.query(prepared, initBindings=init)
+        if form == "AskQuery":
+            return pd.DataFrame({"ask": [bool(result.askAnswer)]})
+        names = [str(v) for v in result.vars]
+        # rdflib evaluates lazily: errors surface while iterating, so inside the try.
+        rows = [[_py(row[i]) for i in range(len(names))] for row in result]
     except Exception as exc:
         raise QueryError(f"query failed: {exc}") from None
-    if form == "AskQuery":
-        return pd.DataFrame({"ask": [bool(result.askAnswer)]})
-    names = [str(v) for v in result.vars]
-    return solutions_frame(names, [[_py(row[i]) for i in range(len(names))] for row in result])
+    return solutions_frame(names, rows)
+
+
+def _uses_service(algebra: object) -> bool:
+    """True when a prepared query's algebra has a SERVICE pattern (at any depth)."""
+    stack = [algebra]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if getattr(node, "name", None) == "ServiceGraphPattern":
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return False
 
 
 def solutions_frame(names: list[str], rows: list[list[object]]) -> pd.DataFrame:

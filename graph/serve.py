@@ -69,6 +69,8 @@ from xml.sax.saxutils import escape, quoteattr
 from chiprisk.graph.errors import ChipriskError, UsageError
 
 MAX_BODY = 64 * 1024
+STARTUP_TIMEOUT = 60.0
+"""Seconds a worker process may take to start and open the store."""
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -335,6 +337,7 @@ def _worker_main(store_path: str, conn, prefixes: dict[str, str]) -> None:  # pr
     import pyoxigraph as ox
 
     store = ox.Store.read_only(store_path)
+    conn.send(("ready",))
     while True:
         try:
             job = conn.recv()
@@ -369,6 +372,13 @@ class _Worker:
         self.proc.start()
         child.close()
 
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait for the worker to have opened the store; False if it did not."""
+        try:
+            return self.conn.poll(timeout) and self.conn.recv() == ("ready",)
+        except (EOFError, OSError):
+            return False
+
     def stop(self, kill: bool = False) -> None:
         if kill:
             self.proc.kill()
@@ -402,14 +412,34 @@ class QueryPool:
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self._closed = False
-        for _ in range(workers):
-            self._add()
+        started = [self._spawn() for _ in range(workers)]
+        for w in started:
+            if not w.wait_ready(STARTUP_TIMEOUT):
+                self.close()
+                raise ChipriskError("a query worker did not start (cannot open the store)")
+            self._idle.put(w)
 
-    def _add(self) -> None:
+    def _spawn(self) -> _Worker:
         w = _Worker(self._ctx, self._path, self._prefixes)
         with self._lock:
             self._all.append(w)
-        self._idle.put(w)
+        return w
+
+    def _add(self) -> None:
+        """Start a replacement worker; it joins the idle queue once it is ready, so
+        its start-up (about a second) never counts against a query's timeout."""
+        w = self._spawn()
+
+        def join_when_ready() -> None:
+            if w.wait_ready(STARTUP_TIMEOUT) and not self._closed:
+                self._idle.put(w)
+                return
+            with self._lock:
+                if w in self._all:
+                    self._all.remove(w)
+            w.stop(kill=True)
+
+        threading.Thread(target=join_when_ready, daemon=True).start()
 
     def run(self, text: str, fmt: str, cap: int, timeout: float) -> tuple[int, str, bytes]:
         """Run one checked query: (HTTP status, content type, body)."""
@@ -559,6 +589,10 @@ class SparqlServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 overflowed under 32 concurrent
+    # clients (dropped connections, retries after 1 s, some reset); 128 is the
+    # usual kernel somaxconn default.
+    request_queue_size = 128
 
     def __init__(self, address, pool: QueryPool, store_dir: str, **opts):
         super().__init__(address, _Handler)
