@@ -192,6 +192,7 @@ TABLES: dict[str, Table] = {
                 _c("kind", "enum", "rdf:type", required=True, choices=INPUT_KINDS),
                 _c("is_type_of", "ref", "cr:isTypeOf", refs=(INPUTS,)),
                 _c("substitutability", "decimal", "cr:substitutability", low=0, high=1),
+                _c("process_nodes", "text", "cr:coversProcessNode"),
                 SOURCE_COL,
             ),
             required=True,

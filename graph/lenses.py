@@ -6,9 +6,11 @@
 - ``site``: where the capacity physically is. A site row is its own country;
   a firm row is spread over the group's sites of the kind that makes that
   input's stage (fabs for fabrication, packaging sites for packaging ...),
-  by capacity where every such site states one in the same unit, else equally
-  per site; with no such site known, the owner's country stands in and the
-  ``site_basis`` says so.
+  narrowed to the sites whose ``process_node`` lists one of the input's
+  ``process_nodes`` where any does (TSMC's 5 nm share goes to the fabs that
+  run N5/N4, not to Nanjing or Kumamoto), by capacity where every such site
+  states one in the same unit, else equally per site; with no such site
+  known, the owner's country stands in and the ``site_basis`` says so.
 - ``country``: rows a source published as country totals (kept apart).
 
 Examples
@@ -40,6 +42,40 @@ STAGE_SITE_KINDS: dict[str, tuple[str, ...]] = {
 
 PRODUCING = ("operating", "ramping")
 """Site statuses that count as producing (as of a year also needs start_year <= year)."""
+
+
+def node_set(text: object) -> frozenset[str]:
+    """The process nodes of a ``;``-separated cell, case-folded (None -> empty).
+
+    Examples
+    --------
+    >>> sorted(node_set("N5; n4;"))
+    ['n4', 'n5']
+    """
+    if not isinstance(text, str):
+        return frozenset()
+    return frozenset(x.strip().casefold() for x in text.split(";") if x.strip())
+
+
+def canonical_nodes(text: object) -> str:
+    """One spelling of a process-node list, for keys: sorted, case-folded, ``;``-joined.
+
+    Examples
+    --------
+    >>> canonical_nodes("N5;N4"), canonical_nodes(None)
+    ('n4;n5', '')
+    """
+    return ";".join(sorted(node_set(text)))
+
+
+def input_nodes(tables: Tables) -> dict[str, str]:
+    """Each input's :func:`canonical_nodes` (``''`` where it names none)."""
+    inputs = tables["inputs"]
+    if "process_nodes" not in inputs:
+        return dict.fromkeys(inputs["id"], "")
+    return {
+        i: canonical_nodes(n) for i, n in zip(inputs["id"], inputs["process_nodes"], strict=True)
+    }
 
 
 def ultimate_parents(orgs: pd.DataFrame) -> dict[str, str]:
@@ -113,16 +149,20 @@ def supplier_lenses(tables: Tables, suppliers: pd.Series) -> pd.DataFrame:
 
 
 def group_site_weights(
-    tables: Tables, firm: str, stage: str, year: int | None
+    tables: Tables, firm: str, stage: str, year: int | None, nodes: str = ""
 ) -> tuple[dict[str, float], str]:
     """Where a firm group's capacity for a stage is, as country weights summing to 1.
+
+    ``nodes`` (an input's process nodes, ``;``-separated) narrows the sites to
+    those whose ``process_node`` lists one of them, when at least one does.
 
     Returns
     -------
     (weights, basis)
         ``basis`` is ``capacity`` (weighted by stated capacity), ``site count``
         (equal per producing site), or ``hq`` (no producing site known: the
-        owner's country stands in).
+        owner's country stands in); `` (node)`` is appended when the sites
+        were narrowed to the input's nodes.
 
     Examples
     --------
@@ -145,16 +185,31 @@ def group_site_weights(
     if chosen.empty:
         hq = orgs.loc[orgs["id"] == firm, "hq_country"]
         return ({hq.iloc[0]: 1.0} if len(hq) else {}), "hq"
+    suffix = ""
+    wanted = node_set(nodes)
+    if wanted:
+        match = chosen["process_node"].map(lambda x: bool(node_set(x) & wanted))
+        if match.any():
+            chosen, suffix = chosen[match.to_numpy(dtype=bool)], " (node)"
     caps = chosen["capacity"]
     units = chosen["capacity_unit"].dropna().unique()
     if caps.notna().all() and len(units) == 1 and caps.sum() > 0:
         w = caps.groupby(chosen["country"]).sum() / caps.sum()
-        return {c: float(v) for c, v in w.items()}, "capacity"
+        return {c: float(v) for c, v in w.items()}, "capacity" + suffix
     w = chosen.groupby("country").size() / len(chosen)
-    return {c: float(v) for c, v in w.items()}, "site count"
+    return {c: float(v) for c, v in w.items()}, "site count" + suffix
 
 
-SITE_WEIGHT_COLUMNS = ["firm", "stage", "year", "site", "country", "weight", "site_basis"]
+SITE_WEIGHT_COLUMNS = [
+    "firm",
+    "stage",
+    "year",
+    "nodes",
+    "site",
+    "country",
+    "weight",
+    "site_basis",
+]
 """Columns of :func:`site_weights`."""
 
 
@@ -168,7 +223,8 @@ def site_weights(
     tables : Tables
     keys : pandas.DataFrame
         Columns ``firm`` (an ultimate parent), ``stage`` and ``year`` (an int,
-        or missing for "any year"); duplicates are ignored.
+        or missing for "any year"), and optionally ``nodes`` (an input's
+        :func:`canonical_nodes`; ``''`` for none); duplicates are ignored.
     roots : dict, optional
         :func:`ultimate_parents` of the organisations, when already computed.
 
@@ -202,7 +258,9 @@ def site_weights(
     orgs = tables["organizations"]
     if roots is None:
         roots = ultimate_parents(orgs)
-    k = keys[["firm", "stage", "year"]].drop_duplicates().reset_index(drop=True)
+    if "nodes" not in keys:
+        keys = keys.assign(nodes="")
+    k = keys[["firm", "stage", "year", "nodes"]].drop_duplicates().reset_index(drop=True)
     k["year"] = pd.array(k["year"], dtype="Float64").astype(float)
     k["_key"] = np.arange(len(k))
     sites = tables["sites"]
@@ -218,11 +276,24 @@ def site_weights(
             "start": pd.array(s["start_year"], dtype="Float64").astype(float),
             "capacity": s["capacity"].to_numpy(dtype=float),
             "capacity_unit": s["capacity_unit"].to_numpy(dtype=object),
+            "site_nodes": s["process_node"].map(node_set).to_numpy(dtype=object),
         }
     ).merge(ks, on="kind", how="inner")
     m = k.merge(s, on=["firm", "stage"], how="inner")
     start, year = m["start"].to_numpy(), m["year"].to_numpy()
     m = m[np.isnan(year) | np.isnan(start) | (start <= year)]
+    narrowed = np.zeros(len(m), dtype=bool)
+    if (m["nodes"] != "").any():  # keep a key's node sites where it has any
+        match = np.fromiter(
+            (
+                bool(w) and bool(set(w.split(";")) & have)
+                for w, have in zip(m["nodes"], m["site_nodes"], strict=True)
+            ),
+            dtype=bool,
+            count=len(m),
+        )
+        narrowed = pd.Series(match).groupby(m["_key"].to_numpy()).transform("any").to_numpy()
+        m, narrowed = m[~narrowed | match], narrowed[~narrowed | match]
     g = m.groupby("_key", sort=False)
     n = g["site"].transform("size").to_numpy(dtype=float)
     cap = m["capacity"].to_numpy(dtype=float)
@@ -239,7 +310,9 @@ def site_weights(
             "country": m["country"].to_numpy(dtype=object),
             "num": num,
             "den": den,
-            "site_basis": np.where(use_cap, "capacity", "site count").astype(object),
+            "site_basis": np.char.add(
+                np.where(use_cap, "capacity", "site count"), np.where(narrowed, " (node)", "")
+            ).astype(object),
         }
     )
     found["weight"] = found["num"] / found["den"]
@@ -258,7 +331,7 @@ def site_weights(
     )
     fallback = fallback[fallback["country"].notna()]
     out = pd.concat([found, fallback], ignore_index=True).merge(
-        k[["_key", "firm", "stage", "year"]], on="_key", how="left"
+        k[["_key", "firm", "stage", "year", "nodes"]], on="_key", how="left"
     )
     out = out.sort_values(["_key", "site"], kind="stable", na_position="first")
     return out.reset_index(drop=True)[[*SITE_WEIGHT_COLUMNS, "num", "den", "_key"]]
@@ -270,8 +343,9 @@ def country_site_weights(weights: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``firm``, ``stage``, ``year``, ``country``, ``weight``,
-        ``site_basis``, ``_key``; equal to :func:`group_site_weights` per key.
+        Columns ``firm``, ``stage``, ``year``, ``nodes``, ``country``,
+        ``weight``, ``site_basis``, ``_key``; equal to
+        :func:`group_site_weights` per key.
     """
     if weights.empty:
         return weights.drop(columns=["site", "num", "den"], errors="ignore").assign(weight=1.0)
@@ -282,7 +356,8 @@ def country_site_weights(weights: pd.DataFrame) -> pd.DataFrame:
         firm=("firm", "first"),
         stage=("stage", "first"),
         year=("year", "first"),
+        nodes=("nodes", "first"),
         site_basis=("site_basis", "first"),
     ).reset_index()
     out["weight"] = out["num"] / out["den"]
-    return out[["firm", "stage", "year", "country", "weight", "site_basis", "_key"]]
+    return out[["firm", "stage", "year", "nodes", "country", "weight", "site_basis", "_key"]]

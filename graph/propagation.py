@@ -55,10 +55,12 @@ sourcing each edge used. Rows whose buyer is an organisation are not applied
 :attr:`SupplyNetwork.notes`.
 
 Location: a site supplier is in its country; a country supplier is that
-country; an organisation node ``(org, stage)`` is spread by
+country; an organisation node ``(org, stage)`` (``org@stage``, or
+``org@stage[nodes]`` when the input lists process nodes) is spread by
 :func:`chiprisk.graph.lenses.group_site_weights` of its ultimate parent, that
-stage and ``year`` (capacity-weighted, else per site, else the owner's
-headquarters, ``location_basis`` says which). Rows of ``L`` sum to 1 except
+stage, ``year`` and the input's process nodes (only the group's sites making
+those nodes, where any site lists them; capacity-weighted, else per site,
+else the owner's headquarters, ``location_basis`` says which). Rows of ``L`` sum to 1 except
 the residual's, which is all zero. ``S`` spreads supplier nodes over sites the
 same way (organisations over the group's producing sites of the stage).
 
@@ -85,6 +87,7 @@ import scipy.sparse as sp
 from chiprisk.graph.algorithms.indices import QUALITATIVE_SHARE_RANGES
 from chiprisk.graph.lenses import (
     country_site_weights,
+    input_nodes,
     site_weights,
     supplier_kind,
     ultimate_parents,
@@ -374,37 +377,48 @@ def _org_site_weights(
     s_id: list[str],
     s_kind: list[str],
     s_stage: list[str | None],
+    s_nodes: list[str],
     year: int | None,
 ) -> tuple[dict, dict, dict]:
-    """Country weights, their basis and site weights of every (firm, stage) supplier node.
+    """Country weights, their basis and site weights of every (firm, stage, nodes) supplier.
 
     One vectorised :func:`chiprisk.graph.lenses.site_weights` call; per key the
     results equal :func:`chiprisk.graph.lenses.group_site_weights` (and the
     same rule at site resolution).
     """
     keys = pd.DataFrame(
-        {
-            (roots[s], st)
-            for s, k, st in zip(s_id, s_kind, s_stage, strict=True)
-            if k == "organization"
-        },
-        columns=["firm", "stage"],
+        sorted(
+            {
+                (roots[s], st, nd)
+                for s, k, st, nd in zip(s_id, s_kind, s_stage, s_nodes, strict=True)
+                if k == "organization"
+            }
+        ),
+        columns=["firm", "stage", "nodes"],
     )
-    loc: dict[tuple[str, str], dict[str, float]] = {}
-    how: dict[tuple[str, str], str] = {}
-    per_site: dict[tuple[str, str], dict[str, float]] = {}
+    loc: dict[tuple[str, str, str], dict[str, float]] = {}
+    how: dict[tuple[str, str, str], str] = {}
+    per_site: dict[tuple[str, str, str], dict[str, float]] = {}
     if keys.empty:
         return loc, how, per_site
     w = site_weights(tables, keys.assign(year=year), roots)
-    for f, st, site, wt in zip(w["firm"], w["stage"], w["site"], w["weight"], strict=True):
-        if site is not None and site == site:
-            per_site.setdefault((f, st), {})[site] = float(wt)
-    cw = country_site_weights(w)
-    for f, st, c, wt, b in zip(
-        cw["firm"], cw["stage"], cw["country"], cw["weight"], cw["site_basis"], strict=True
+    for f, st, nd, site, wt in zip(
+        w["firm"], w["stage"], w["nodes"], w["site"], w["weight"], strict=True
     ):
-        loc.setdefault((f, st), {})[c] = float(wt)
-        how[(f, st)] = b
+        if site is not None and site == site:
+            per_site.setdefault((f, st, nd), {})[site] = float(wt)
+    cw = country_site_weights(w)
+    for f, st, nd, c, wt, b in zip(
+        cw["firm"],
+        cw["stage"],
+        cw["nodes"],
+        cw["country"],
+        cw["weight"],
+        cw["site_basis"],
+        strict=True,
+    ):
+        loc.setdefault((f, st, nd), {})[c] = float(wt)
+        how[(f, st, nd)] = b
     return loc, how, per_site
 
 
@@ -512,6 +526,8 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
     s_id: list[str] = []
     s_kind: list[str] = []
     s_stage: list[str | None] = []
+    s_nodes: list[str] = []
+    nodes_of = input_nodes(tables)
     s_index: dict[str, int] = {}
     w_rows, w_cols, w_vals = [], [], []
     used = []
@@ -526,13 +542,15 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
         for s, v in sorted(shares.items()):
             kind = supplier_kind(tables, s)
             stage = stage_of[i] if kind == "organization" else None
-            key = f"{s}@{stage}" if stage else s
+            nd = nodes_of[i] if stage else ""
+            key = (f"{s}@{stage}" + (f"[{nd}]" if nd else "")) if stage else s
             if key not in s_index:
                 s_index[key] = len(suppliers)
                 suppliers.append(key)
                 s_id.append(s)
                 s_kind.append(kind)
                 s_stage.append(stage)
+                s_nodes.append(nd)
             w_rows.append(k)
             w_cols.append(s_index[key])
             w_vals.append(v)
@@ -560,8 +578,10 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
     basis: list[str] = []
     site_w: list[dict[str, float]] = []
     firm_of: list[str | None] = []
-    org_loc, org_basis, org_sites = _org_site_weights(tables, roots, s_id, s_kind, s_stage, year)
-    for s, kind, stage in zip(s_id, s_kind, s_stage, strict=True):
+    org_loc, org_basis, org_sites = _org_site_weights(
+        tables, roots, s_id, s_kind, s_stage, s_nodes, year
+    )
+    for s, kind, stage, nd in zip(s_id, s_kind, s_stage, s_nodes, strict=True):
         if kind == "site":
             loc.append({site_country[s]: 1.0})
             basis.append("site")
@@ -574,9 +594,9 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
             firm_of.append(None)
         elif kind == "organization":
             firm = roots[s]
-            loc.append(org_loc.get((firm, stage), {}))
-            basis.append(org_basis.get((firm, stage), "hq"))
-            site_w.append(org_sites.get((firm, stage), {}))
+            loc.append(org_loc.get((firm, stage, nd), {}))
+            basis.append(org_basis.get((firm, stage, nd), "hq"))
+            site_w.append(org_sites.get((firm, stage, nd), {}))
             firm_of.append(firm)
         else:
             loc.append({})

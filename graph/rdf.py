@@ -187,6 +187,8 @@ def triples(tables: Tables) -> Iterator[tuple[Triple, str | None]]:
         yield (s, CR.stage, Literal(r["stage"])), src
         yield from opt(s, CR.isTypeOf, r["is_type_of"], iri_for, src)
         yield from opt(s, CR.substitutability, r["substitutability"], _dec, src)
+        for node in split_list(r.get("process_nodes")):
+            yield (s, CR.coversProcessNode, Literal(node)), src
         yield from sourced(s, src)
 
     for r in _records(tables["requirements"]):

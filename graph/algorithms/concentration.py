@@ -18,7 +18,8 @@ Lenses (``DESIGN.md`` section 3, :mod:`chiprisk.graph.lenses`)
     The ultimate parent's headquarters country (the owner's country).
 ``site``
     Site rows count for the site's country. Firm rows are spread over the
-    group's producing sites for the input's stage with
+    group's producing sites for the input's stage (only those making the
+    input's ``process_nodes``, where any site lists them) with
     :func:`~chiprisk.graph.lenses.group_site_weights` (by capacity, else per
     site, else the owner's country); the ``site_basis`` column says which.
 ``country``
@@ -100,6 +101,7 @@ from chiprisk.graph.errors import UsageError
 from chiprisk.graph.lenses import (
     LENSES,
     country_site_weights,
+    input_nodes,
     site_weights,
     supplier_lenses,
 )
@@ -381,12 +383,15 @@ def _site_rows(tables: Tables, s: pd.DataFrame) -> pd.DataFrame:
     orgs = s[kind == "organization"]
     if orgs.empty:
         return pd.concat([sites, other])
-    combos = orgs[["firm", "stage", "year"]].drop_duplicates()
+    orgs = orgs.assign(nodes=orgs["input"].map(input_nodes(tables)).fillna(""))
+    combos = orgs[["firm", "stage", "year", "nodes"]].drop_duplicates()
     spread = country_site_weights(site_weights(tables, combos))
     spread = spread.rename(columns={"country": "entity"})[
-        ["firm", "stage", "year", "entity", "weight", "site_basis"]
+        ["firm", "stage", "year", "nodes", "entity", "weight", "site_basis"]
     ].astype({"year": "int64"})
-    spread_rows = orgs.reset_index().merge(spread, on=["firm", "stage", "year"], how="inner")
+    spread_rows = orgs.reset_index().merge(
+        spread, on=["firm", "stage", "year", "nodes"], how="inner"
+    )
     spread_rows = spread_rows.set_index("index")
     spread_rows.index.name = None
     return pd.concat([sites, other, spread_rows])

@@ -1,0 +1,74 @@
+"""Where a firm's share is: site weights narrowed to the input's process nodes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from chiprisk.graph.algorithms.concentration import concentration
+from chiprisk.graph.lenses import (
+    canonical_nodes,
+    country_site_weights,
+    group_site_weights,
+    site_weights,
+)
+from chiprisk.graph.loader import load_tables
+from chiprisk.graph.propagation import build_network
+
+
+def _with_nodes(tiny_dir, nodes: str):
+    p = tiny_dir / "seed" / "inputs.csv"
+    rows = p.read_text().splitlines()
+    rows[0] = rows[0].replace("substitutability,", "substitutability,process_nodes,")
+    out = [rows[0]]
+    for r in rows[1:]:
+        cells = r.split(",")
+        cells.insert(6, nodes if cells[0] == "logic" else "")
+        out.append(",".join(cells))
+    p.write_text("\n".join(out) + "\n")
+    return load_tables(tiny_dir)
+
+
+def test_without_nodes_a_firm_is_spread_over_all_its_fabs(tiny_dir):
+    w, basis = group_site_weights(load_tables(tiny_dir), "tsmc", "fabrication", 2025)
+    assert basis == "capacity"
+    assert w == pytest.approx({"TW": 100 / 155, "JP": 55 / 155})
+
+
+def test_nodes_narrow_the_sites_case_insensitively(tiny_dir):
+    t = _with_nodes(tiny_dir, "n5;N4")
+    w, basis = group_site_weights(t, "tsmc", "fabrication", 2025, "n5;N4")
+    assert (w, basis) == ({"TW": 1.0}, "capacity (node)")
+    # no site lists the node: every fab of the group, as without nodes
+    w, basis = group_site_weights(t, "tsmc", "fabrication", 2025, "N7")
+    assert basis == "capacity" and w == pytest.approx({"TW": 100 / 155, "JP": 55 / 155})
+
+
+def test_vectorised_weights_equal_the_one_key_function(tiny_dir):
+    t = _with_nodes(tiny_dir, "N5")
+    keys = pd.DataFrame(
+        {
+            "firm": ["tsmc", "tsmc", "tsmc"],
+            "stage": ["fabrication"] * 3,
+            "year": [2025, 2025, 2023],
+            "nodes": [canonical_nodes("N5"), "", canonical_nodes("N12")],
+        }
+    )
+    cw = country_site_weights(site_weights(t, keys))
+    for _, k in keys.iterrows():
+        got = cw[(cw["year"] == k["year"]) & (cw["nodes"] == k["nodes"])]
+        w, basis = group_site_weights(t, "tsmc", "fabrication", int(k["year"]), k["nodes"])
+        assert dict(zip(got["country"], got["weight"], strict=True)) == pytest.approx(w)
+        assert set(got["site_basis"]) == {basis}
+
+
+def test_site_lens_and_network_use_the_node_sites(tiny_dir):
+    t = _with_nodes(tiny_dir, "N5;N3")
+    net = build_network(t)
+    j = net.supplier_index["tsmc@fabrication[n3;n5]"]
+    loc = dict(zip(net.countries, net.L.toarray()[j], strict=True))
+    assert loc["TW"] == 1.0 and loc.get("JP", 0.0) == 0.0
+    assert net.location_basis[j] == "capacity (node)"
+    site = concentration(t, inputs="logic", lens="site", basis="revenue")
+    row = site.iloc[0]
+    assert "capacity (node)" in row["site_basis"]
