@@ -125,7 +125,7 @@ def _line_numbers(text: str, n_rows: int) -> np.ndarray:
     if "\n\n" not in text.rstrip("\n") and '"' not in text:
         return np.arange(2, n_rows + 2)
     starts: list[int] = []
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))  # "\r" ends a row, as in pandas
     prev_end = 0
     for i, row in enumerate(reader):
         if i > 0 and row and any(cell.strip() for cell in row):
@@ -142,7 +142,7 @@ _LONG_ROW = re.compile(r"Expected (\d+) fields in line \d+, saw (\d+)")
 def _physical_line(text: str, n: int) -> int:
     """The file line where pandas' ``n``-th line (1-based; quoted newlines not counted) starts."""
     prev_end = 0
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))  # "\r" ends a row, as in pandas
     for i, _ in enumerate(reader):
         if i + 1 == n:
             break
@@ -159,7 +159,7 @@ def _short_rows(text: str, n_fields: int, n_rows: int) -> list[tuple[int, int]]:
     if '"' not in text and text.count(",") == (n_fields - 1) * (n_rows + 1):
         return []
     out = []
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))  # "\r" ends a row, as in pandas
     prev_end = 0
     for i, row in enumerate(reader):
         if i > 0 and row and len(row) < n_fields:
@@ -701,8 +701,12 @@ def parse_scenario(
         errors.append(DataError(file, None, "id", f"{sid!r} is not a lowercase slug id"))
     for key in ("name", "rationale", "source_id"):
         v = doc.get(key)
-        if v not in (None, "") and not (isinstance(v, str) and v.strip()):
+        if v is None or (v == "" and key != "rationale"):  # absent (required: reported above)
+            continue
+        if not isinstance(v, str):
             errors.append(DataError(file, None, key, f"{v!r} is not text"))
+        elif not v.strip():
+            errors.append(DataError(file, None, key, "is blank (leave the key out)"))
     for key, low, high in (
         ("severity", 0, 1),
         ("probability", 0, 1),
