@@ -332,8 +332,7 @@ def _check_cells(
         present = ~empty
         kind = col.kind
 
-        def bad_pattern(pattern: str, what: str, s=s, present=present, vals=vals) -> None:
-            ok = _fullmatch(s, pattern)
+        def report_bad(ok: np.ndarray, what: str, present=present, vals=vals) -> np.ndarray:
             _report(
                 errors,
                 file,
@@ -342,6 +341,10 @@ def _check_cells(
                 col.name,
                 lambda i: f"{_shown(vals[i])} is not {what}",
             )
+            return ok
+
+        def bad_pattern(pattern: str, what: str, s=s) -> np.ndarray:
+            return report_bad(_fullmatch(s, pattern), what)
 
         if kind == "id":
             bad_pattern(_SLUG, "a lowercase slug id (like 'tsmc-fab-18')")
@@ -357,26 +360,10 @@ def _check_cells(
                     dt.date(parts[0], parts[1], parts[2])
                 except ValueError:
                     ok[i] = False
-            _report(
-                errors,
-                file,
-                lines,
-                present & ~ok,
-                col.name,
-                lambda i: f"{_shown(vals[i])} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
-            )
+            report_bad(ok, "a date (YYYY-MM-DD, YYYY-MM or YYYY)")
         elif kind in ("int", "decimal"):
             pattern = _INT if kind == "int" else _DECIMAL
-            ok = _fullmatch(s, pattern)
-            what = "a whole number" if kind == "int" else "a number"
-            _report(
-                errors,
-                file,
-                lines,
-                present & ~ok,
-                col.name,
-                lambda i: f"{_shown(vals[i])} is not {what}",
-            )
+            ok = bad_pattern(pattern, "a whole number" if kind == "int" else "a number")
             num = pd.to_numeric(s.where(present & ok, None), errors="coerce").to_numpy(
                 dtype=float, copy=True
             )
@@ -421,15 +408,7 @@ def _check_cells(
             continue
         elif kind in _MEMBERSHIP:
             allowed, what = _MEMBERSHIP[kind](col)
-            ok = s.isin(allowed).to_numpy()
-            _report(
-                errors,
-                file,
-                lines,
-                present & ~ok,
-                col.name,
-                lambda i: f"{_shown(vals[i])} is not {what}",
-            )
+            report_bad(s.isin(allowed).to_numpy(), what)
         elif kind in ("list", "countries"):
             allowed = col.choices if kind == "list" else ISO_COUNTRIES
             what = "one of: " + ", ".join(col.choices) if kind == "list" else "an ISO 3166-1 code"
