@@ -271,10 +271,10 @@ def _market_rows(
         return s.assign(level=pd.Series(dtype=object))
 
     # who each supplier is (computed once per distinct supplier)
-    uniq = pd.Series(pd.unique(s["supplier"]))
-    info = supplier_lenses(tables, uniq).set_index(uniq)
+    codes, uniq = pd.factorize(s["supplier"].to_numpy(dtype=object))
+    info = supplier_lenses(tables, pd.Series(uniq))
     for col in ("supplier_kind", "firm", "hq", "site_country"):
-        s[col] = s["supplier"].map(info[col]).astype(object)
+        s[col] = info[col].to_numpy(dtype=object)[codes]
     kind = s["supplier_kind"]
     s["level"] = np.where(
         kind == "country", "country", np.where(kind.isin(["organization", "site"]), "firm", None)
@@ -431,7 +431,24 @@ def _sorted_lists(kid: np.ndarray, values: pd.Series, n_keys: int) -> list[list]
     return [list(x) for x in np.split(flat, np.cumsum(counts)[:-1])]
 
 
-def _score(tables: Tables, e: pd.DataFrame, exact_bounds: bool = False) -> pd.DataFrame:
+def _id_lists(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per (input, basis, year, level) share table: sorted supply and source ids.
+
+    Every lens of a level scores the same rows, so the lists are made once on
+    the market rows rather than on the (larger) per-lens rows.
+    """
+    g = rows.groupby(_LEVEL_KEY, sort=False)
+    gid = g.ngroup().to_numpy()
+    _, first = np.unique(gid, return_index=True)
+    out = rows.iloc[first][_LEVEL_KEY].reset_index(drop=True)
+    for col, name in (("id", "supply_ids"), ("source_id", "source_ids")):
+        out[name] = _sorted_lists(gid, rows[col], len(out))
+    return out
+
+
+def _score(
+    tables: Tables, e: pd.DataFrame, ids: pd.DataFrame, exact_bounds: bool = False
+) -> pd.DataFrame:
     """Per (input, lens, basis, year) table: HHI, bounds and the other indices."""
     if e.empty:
         return _empty()
@@ -451,8 +468,12 @@ def _score(tables: Tables, e: pd.DataFrame, exact_bounds: bool = False) -> pd.Da
     meta["site_basis"] = pd.Series(
         [x if isinstance(x, str) else None for x in site_b], dtype=object
     )
-    for col, name in (("id", "supply_ids"), ("source_id", "source_ids")):
-        meta[name] = _sorted_lists(kid, e[col], n_keys)
+    level = np.where(meta["lens"] == "country", "country", "firm")
+    lists = (
+        meta[["input", "basis", "year"]].assign(level=level).merge(ids, on=_LEVEL_KEY, how="left")
+    )
+    meta["supply_ids"] = lists["supply_ids"].to_numpy()
+    meta["source_ids"] = lists["source_ids"].to_numpy()
 
     resid = e["is_residual"].to_numpy(dtype=bool)
     mid = (e["lo"].to_numpy() + e["hi"].to_numpy()) / 2.0
@@ -679,7 +700,7 @@ def concentration(
     rows = _market_rows(tables, wanted, stage, basis, year)
     if rows.empty:
         return _empty()
-    return _score(tables, _lens_rows(tables, rows, lenses), exact_bounds)
+    return _score(tables, _lens_rows(tables, rows, lenses), _id_lists(rows), exact_bounds)
 
 
 def explain(
