@@ -383,6 +383,7 @@ def apply_additions(
     new_rows: list[dict] = []
     report = []
     totals: dict[str, tuple[float, float]] = {}
+    net: SupplyNetwork | None = None
     for k, add in enumerate(additions):
         cap_tab = _capacity_table(tables, add.input, year)
         base = dict(
@@ -393,66 +394,51 @@ def apply_additions(
             source=add.source,
             source_id=add.source_id,
         )
+
+        def skipped(note: str, basis=None, year=None, base=base) -> dict:
+            return {
+                **base,
+                "applied": False,
+                "table_basis": basis,
+                "table_year": year,
+                "old_total": math.nan,
+                "new_total": math.nan,
+                "note": note,
+            }
+
         tab = cap_tab
         share_mode = False
         if cap_tab is None or (
             add.unit is not None and cap_tab["capacity_unit"].iloc[0] != add.unit
         ):
             if add.unit is not None:
-                report.append(
-                    {
-                        **base,
-                        "applied": False,
-                        "table_basis": None,
-                        "table_year": None,
-                        "old_total": math.nan,
-                        "new_total": math.nan,
-                        "note": f"not comparable (no capacity table in {add.unit})",
-                    }
-                )
+                report.append(skipped(f"not comparable (no capacity table in {add.unit})"))
                 continue
-            net = build_network(tables, year)
+            if net is None:  # the share tables in use, found once for every addition
+                net = build_network(tables, year)
             used = net.tables_used[net.tables_used["node"] == add.input]
             if used.empty:
-                report.append(
-                    {
-                        **base,
-                        "applied": False,
-                        "table_basis": None,
-                        "table_year": None,
-                        "old_total": math.nan,
-                        "new_total": math.nan,
-                        "note": "no market-wide share table",
-                    }
-                )
+                report.append(skipped("no market-wide share table"))
                 continue
             tab = frames["supplies"][frames["supplies"]["id"].isin(used["supply_ids"].iloc[0])]
             if tab["share_qual"].notna().any() or tab["share"].isna().all():
                 report.append(
-                    {
-                        **base,
-                        "applied": False,
-                        "table_basis": tab["basis"].iloc[0],
-                        "table_year": int(tab["year"].iloc[0]),
-                        "old_total": math.nan,
-                        "new_total": math.nan,
-                        "note": "not comparable (qualitative shares cannot be rescaled)",
-                    }
+                    skipped(
+                        "not comparable (qualitative shares cannot be rescaled)",
+                        tab["basis"].iloc[0],
+                        int(tab["year"].iloc[0]),
+                    )
                 )
                 continue
             share_mode = True
         table_year = int(tab["year"].iloc[0])
         if add.start_year is not None and add.start_year <= table_year:
             report.append(
-                {
-                    **base,
-                    "applied": False,
-                    "table_basis": tab["basis"].iloc[0],
-                    "table_year": table_year,
-                    "old_total": math.nan,
-                    "new_total": math.nan,
-                    "note": f"already in the {table_year} table (capacity from {add.start_year})",
-                }
+                skipped(
+                    f"already in the {table_year} table (capacity from {add.start_year})",
+                    tab["basis"].iloc[0],
+                    table_year,
+                )
             )
             continue
         level_country = (tab["supplier"].map(lambda s: supplier_kind(tables, s)) == "country").any()

@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def _driver():
+    sys.path.insert(0, str(HERE.parent / "graph"))  # sparql_servers, as pytest's pythonpath
     spec = importlib.util.spec_from_file_location(
         "serve_load_driver", HERE.parent / "hardening" / "test_serve_load.py"
     )

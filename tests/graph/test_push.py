@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pandas as pd
 import pytest
+import sparql_servers as servers  # tests/graph, on pytest's pythonpath
 from rdflib import Literal, URIRef
 
 from chiprisk.graph.knowledge_graph import load
 from chiprisk.graph.push import RemoteError, push_graph, remote_query, with_values
 from chiprisk.graph.query import named_bindings, run_query
 from chiprisk.ontology import resources
-
-_spec = importlib.util.spec_from_file_location(
-    "sparql_servers", Path(__file__).with_name("sparql_servers.py")
-)
-servers = importlib.util.module_from_spec(_spec)
-sys.modules["sparql_servers"] = servers
-_spec.loader.exec_module(servers)
 
 needs_oxigraph = pytest.mark.skipif(
     servers.oxigraph_binary() is None,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -12,6 +10,7 @@ from urllib.parse import quote, urlencode
 
 import pandas as pd
 import pytest
+import sparql_servers as servers  # tests/graph, on pytest's pythonpath
 
 from chiprisk.graph.knowledge_graph import load
 from chiprisk.graph.push import remote_query
@@ -20,13 +19,6 @@ from chiprisk.graph.serve import QueryRefused, check_query, keywords, make_serve
 from chiprisk.ontology import resources
 
 pytest.importorskip("pyoxigraph", reason="chiprisk serve needs pyoxigraph")
-
-_spec = importlib.util.spec_from_file_location(
-    "sparql_servers", Path(__file__).with_name("sparql_servers.py")
-)
-servers = importlib.util.module_from_spec(_spec)
-sys.modules["sparql_servers"] = servers
-_spec.loader.exec_module(servers)
 
 
 @pytest.fixture(scope="module")

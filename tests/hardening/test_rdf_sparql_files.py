@@ -8,7 +8,6 @@ request it gets); nothing here mocks a SPARQL engine.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import resource
@@ -26,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+import sparql_servers as servers  # tests/graph, on pytest's pythonpath
 
 from chiprisk.graph.errors import QueryError, UsageError
 from chiprisk.graph.export import export
@@ -35,12 +35,6 @@ from chiprisk.graph.serve import make_server
 
 pytest.importorskip("pyoxigraph", reason="chiprisk serve needs pyoxigraph")
 
-_spec = importlib.util.spec_from_file_location(
-    "sparql_servers", Path(__file__).parents[1] / "graph" / "sparql_servers.py"
-)
-servers = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("sparql_servers", servers)
-_spec.loader.exec_module(servers)
 
 CHIPRISK = [sys.executable, "-m", "chiprisk.cli"]
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

@@ -13,12 +13,10 @@ the same driver with more requests.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import multiprocessing
 import os
-import sys
 import threading
 import time
 import urllib.error
@@ -30,6 +28,7 @@ from urllib.parse import quote, urlencode
 
 import pandas as pd
 import pytest
+import sparql_servers as servers  # tests/graph, on pytest's pythonpath
 
 from chiprisk.graph.knowledge_graph import load
 from chiprisk.graph.push import results_frame, with_prefixes, with_values
@@ -39,12 +38,6 @@ from chiprisk.ontology import resources
 
 pytest.importorskip("pyoxigraph", reason="chiprisk serve needs pyoxigraph")
 
-_spec = importlib.util.spec_from_file_location(
-    "sparql_servers", Path(__file__).parents[1] / "graph" / "sparql_servers.py"
-)
-servers = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("sparql_servers", servers)
-_spec.loader.exec_module(servers)
 
 TIMEOUT_S = 2.0
 MAX_RESULTS = 2_000
