@@ -57,6 +57,14 @@ def node_set(text: object) -> frozenset[str]:
     return frozenset(x.strip().casefold() for x in text.split(";") if x.strip())
 
 
+def _node_sets(cells: pd.Series) -> np.ndarray:
+    """:func:`node_set` of each cell, parsed once per distinct cell."""
+    codes, uniq = pd.factorize(cells.to_numpy(dtype=object))
+    sets = np.empty(len(uniq) + 1, dtype=object)
+    sets[:] = [node_set(x) for x in uniq] + [frozenset()]
+    return sets[codes]
+
+
 def canonical_nodes(text: object) -> str:
     """One spelling of a process-node list, for keys: sorted, case-folded, ``;``-joined.
 
@@ -81,23 +89,49 @@ def input_nodes(tables: Tables) -> dict[str, str]:
 def ultimate_parents(orgs: pd.DataFrame) -> dict[str, str]:
     """Map every organisation to its ultimate parent (itself when it has none).
 
+    A parent that is not an organisation id (never after loading) is the
+    root of its chain.
+
     Notes
     -----
-    O(n · depth); parent cycles are impossible after loading (checked ids) but
-    are cut defensively at the first repeat.
+    O(n log depth) by pointer jumping over integer positions. Parent cycles
+    are impossible after loading (checked ids); should one exist, its members
+    are resolved one by one and the walk is cut at the first repeat.
+
+    Examples
+    --------
+    >>> orgs = pd.DataFrame({"id": ["a", "b", "c"], "parent": [None, "a", "b"]})
+    >>> ultimate_parents(orgs)
+    {'a': 'a', 'b': 'a', 'c': 'a'}
     """
-    parent = {
-        o: p for o, p in zip(orgs["id"], orgs["parent"], strict=True) if isinstance(p, str) and p
-    }
-    out: dict[str, str] = {}
-    for org in orgs["id"]:
-        seen = {org}
-        cur = org
-        while cur in parent and parent[cur] not in seen:
-            cur = parent[cur]
-            seen.add(cur)
-        out[org] = cur
-    return out
+    ids = orgs["id"].to_numpy(dtype=object)
+    n = ids.size
+    named = orgs["parent"].to_numpy(dtype=object)
+    index, pos = pd.Index(ids), np.arange(n)
+    if not index.is_unique:  # never after loading; the last row of an id wins, as in a dict
+        last = ~index.duplicated(keep="last")
+        index, pos = pd.Index(ids[last]), pos[last]
+    hit = index.get_indexer(named)
+    parent = np.where(hit >= 0, pos[hit], -1)
+    outside = (parent < 0) & pd.notna(named) & (named != "")
+    up = np.where(parent >= 0, parent, np.arange(n))
+    for _ in range(max(n, 1).bit_length() + 1):
+        nxt = up[up]
+        if np.array_equal(nxt, up):
+            break
+        up = nxt
+    root = up
+    moving = np.flatnonzero(parent[up] >= 0)  # on or below a cycle (never after loading)
+    if moving.size:
+        root = up.copy()
+        for i in moving:
+            seen, cur = {int(i)}, int(i)
+            while parent[cur] >= 0 and int(parent[cur]) not in seen:
+                cur = int(parent[cur])
+                seen.add(cur)
+            root[i] = cur
+    names = np.where(outside, named, ids)
+    return dict(zip(ids.tolist(), names[root].tolist(), strict=True))
 
 
 def supplier_kind(tables: Tables, supplier: str) -> str:
@@ -110,8 +144,13 @@ def supplier_kind(tables: Tables, supplier: str) -> str:
     return {"organizations": "organization", "sites": "site"}.get(kind, "unknown")
 
 
-def supplier_lenses(tables: Tables, suppliers: pd.Series) -> pd.DataFrame:
+def supplier_lenses(
+    tables: Tables, suppliers: pd.Series, roots: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Firm and owner's country of each supplier (None where not applicable).
+
+    ``roots`` is :func:`ultimate_parents` of the organisations, when already
+    computed.
 
     Returns
     -------
@@ -120,7 +159,7 @@ def supplier_lenses(tables: Tables, suppliers: pd.Series) -> pd.DataFrame:
         ``site_country`` (for site rows only).
     """
     orgs, sites = tables["organizations"], tables["sites"]
-    roots = pd.Series(ultimate_parents(orgs), dtype=object)
+    roots = pd.Series(ultimate_parents(orgs) if roots is None else roots, dtype=object)
     hq = pd.Series(orgs["hq_country"].to_numpy(dtype=object), index=orgs["id"])
     operator = pd.Series(sites["operator"].to_numpy(dtype=object), index=sites["id"])
     country = pd.Series(sites["country"].to_numpy(dtype=object), index=sites["id"])
@@ -276,7 +315,7 @@ def site_weights(
             "start": pd.array(s["start_year"], dtype="Float64").astype(float),
             "capacity": s["capacity"].to_numpy(dtype=float),
             "capacity_unit": s["capacity_unit"].to_numpy(dtype=object),
-            "site_nodes": s["process_node"].map(node_set).to_numpy(dtype=object),
+            "site_nodes": _node_sets(s["process_node"]),
         }
     ).merge(ks, on="kind", how="inner")
     m = k.merge(s, on=["firm", "stage"], how="inner")
@@ -317,7 +356,7 @@ def site_weights(
     )
     found["weight"] = found["num"] / found["den"]
     missing = k[~k["_key"].isin(found["_key"])]
-    hq = dict(zip(orgs["id"], orgs["hq_country"], strict=True))
+    hq = pd.Series(orgs["hq_country"].to_numpy(dtype=object), index=orgs["id"].to_numpy(object))
     fallback = pd.DataFrame(
         {
             "_key": missing["_key"].to_numpy(),
@@ -330,11 +369,14 @@ def site_weights(
         }
     )
     fallback = fallback[fallback["country"].notna()]
-    out = pd.concat([found, fallback], ignore_index=True).merge(
-        k[["_key", "firm", "stage", "year", "nodes"]], on="_key", how="left"
-    )
-    out = out.sort_values(["_key", "site"], kind="stable", na_position="first")
-    return out.reset_index(drop=True)[[*SITE_WEIGHT_COLUMNS, "num", "den", "_key"]]
+    out = pd.concat([found, fallback], ignore_index=True)
+    # by key, then site id (the hq fallback, without a site, first)
+    site_code, _ = pd.factorize(out["site"].to_numpy(dtype=object), sort=True)
+    out = out.iloc[np.lexsort((site_code, out["_key"].to_numpy()))].reset_index(drop=True)
+    of_key = k.iloc[out["_key"].to_numpy()].reset_index(drop=True)  # _key is k's position
+    for col in ("firm", "stage", "year", "nodes"):
+        out[col] = of_key[col]
+    return out[[*SITE_WEIGHT_COLUMNS, "num", "den", "_key"]]
 
 
 def country_site_weights(weights: pd.DataFrame) -> pd.DataFrame:

@@ -90,21 +90,22 @@ import pycountry
 from chiprisk.graph.algorithms.grouped_bounds import grouped_interval_bounds, grouped_point_shares
 from chiprisk.graph.algorithms.indices import (
     HHI_MAX,
-    QUALITATIVE_SHARE_RANGES,
     band_2010,
     band_2023,
     hhi_range_bounds,
     sia_bcg_single_region,
 )
+from chiprisk.graph.algorithms.share_rows import (
+    LensRows,
+    MarketRows,
+    explain_frame,
+    group_codes,
+    lens_rows,
+    market_rows,
+)
 from chiprisk.graph.contract import BASES, STAGES
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.lenses import (
-    LENSES,
-    country_site_weights,
-    input_nodes,
-    site_weights,
-    supplier_lenses,
-)
+from chiprisk.graph.lenses import LENSES
 from chiprisk.graph.loader import Tables
 from chiprisk.ontology.namespaces import RESIDUAL_ID
 
@@ -197,10 +198,9 @@ GAP_COLUMNS = [
 ]
 """Columns of :func:`dual_lens_gap`, in order."""
 
-_KEY = ["input", "lens", "basis", "year"]
-_LEVEL_KEY = ["input", "basis", "year", "level"]
 _THRESHOLD = 75.0
 _ATOL = 1e-9
+_LONG_ID = 64  # longer ids sort as Python objects rather than as a fixed-width array
 
 
 # --------------------------------------------------------------------- checks
@@ -243,166 +243,18 @@ def _check_args(
     return wanted, lenses
 
 
-# ----------------------------------------------------------------------- rows
-
-
-def _market_rows(
-    tables: Tables,
-    wanted: list[str] | None,
-    stage: str | None,
-    basis: str | None,
-    year: int | None,
-) -> pd.DataFrame:
-    """Market-wide supply rows, as of ``year``, with their level and share interval."""
-    s = tables["supplies"]
-    s = s[s["buyer"].isna()]
-    inputs = tables["inputs"][["id", "name", "stage"]].rename(
-        columns={"id": "input", "name": "input_name"}
-    )
-    s = s.merge(inputs, on="input", how="left")
-    if wanted is not None:
-        s = s[s["input"].isin(wanted)]
-    if stage is not None:
-        s = s[s["stage"] == stage]
-    if basis is not None:
-        s = s[s["basis"] == basis]
-    s = s.assign(year=s["year"].astype("int64"))
-    if s.empty:
-        return s.assign(level=pd.Series(dtype=object))
-
-    # who each supplier is (computed once per distinct supplier)
-    codes, uniq = pd.factorize(s["supplier"].to_numpy(dtype=object))
-    info = supplier_lenses(tables, pd.Series(uniq))
-    for col in ("supplier_kind", "firm", "hq", "site_country"):
-        s[col] = info[col].to_numpy(dtype=object)[codes]
-    kind = s["supplier_kind"]
-    s["level"] = np.where(
-        kind == "country", "country", np.where(kind.isin(["organization", "site"]), "firm", None)
-    )
-    s = s[kind != "unknown"]
-
-    # a residual row belongs to every level present in its (input, basis, year) group
-    resid = s["supplier_kind"] == "residual"
-    listed = s[~resid]
-    levels = listed[["input", "basis", "year", "level"]].drop_duplicates()
-    r = s[resid].drop(columns="level").merge(levels, on=["input", "basis", "year"], how="inner")
-    s = pd.concat([listed, r], ignore_index=True)
-
-    if year is not None:
-        before = s[s["year"] <= year]
-        if before.empty and not s.empty:
-            first = int(s["year"].min())
-            raise UsageError(
-                f"no market-wide share data as of {year} for the selection "
-                f"(the earliest year with data is {first})"
-            )
-        s = before
-    latest = s.groupby(["input", "basis", "level"])["year"].transform("max")
-    s = s[s["year"] == latest].reset_index(drop=True)
-    return _share_intervals(s)
-
-
-def _share_intervals(s: pd.DataFrame) -> pd.DataFrame:
-    """Add ``lo``, ``hi`` (percent) and ``share_kind`` to each row."""
-    share, smin, smax = s["share"], s["share_min"], s["share_max"]
-    qual = s["share_qual"]
-    has_share = share.notna()
-    has_range = ~has_share & (smin.notna() | smax.notna())
-    has_qual = ~has_share & ~has_range & qual.notna()
-    labels = {str(k).lower(): v for k, v in QUALITATIVE_SHARE_RANGES.items()}
-    q_lo = pd.Series(np.nan, index=s.index)
-    q_hi = pd.Series(np.nan, index=s.index)
-    if has_qual.any():
-        key = qual[has_qual].astype(str).str.lower()
-        q_lo[has_qual] = key.map({k: v[0] for k, v in labels.items()}).astype(float)
-        q_hi[has_qual] = key.map({k: v[1] for k, v in labels.items()}).astype(float)
-    lo = np.where(has_share, share, np.where(has_range, smin.fillna(0.0), q_lo))
-    hi = np.where(has_share, share, np.where(has_range, smax.fillna(100.0), q_hi))
-    kind = np.where(
-        has_share,
-        "exact",
-        np.where(has_range, "range", np.where(has_qual, "qualitative", "capacity")),
-    )
-    s = s.assign(lo=lo.astype(float), hi=hi.astype(float), share_kind=kind.astype(object))
-
-    # capacity-only rows: shares from capacities where the whole table has no shares
-    cap_only = s["share_kind"] == "capacity"
-    if cap_only.any():
-        g = s.groupby(_LEVEL_KEY, sort=False)
-        no_shares = g["share_kind"].transform(lambda k: bool((k == "capacity").all()))
-        units = g["capacity_unit"].transform(lambda u: u.dropna().nunique())
-        total = g["capacity"].transform("sum")
-        derive = cap_only & no_shares & (units == 1) & (total > 0)
-        derive &= s["capacity"].notna()
-        pct = 100.0 * s["capacity"] / total
-        s.loc[derive, "lo"] = pct[derive]
-        s.loc[derive, "hi"] = pct[derive]
-        unknown = cap_only & ~derive
-        s.loc[unknown, "lo"] = 0.0
-        s.loc[unknown, "hi"] = 100.0
-        s.loc[unknown, "share_kind"] = "unknown"
-    return s
-
-
-def _lens_rows(tables: Tables, s: pd.DataFrame, lenses: Iterable[str]) -> pd.DataFrame:
-    """One row per (supply row, lens, entity) with the weighted share interval."""
-    resid = s["supplier_kind"] == "residual"
-    firm_level = s["level"] == "firm"
-    parts = []
-    for lens in lenses:
-        if lens == "country":
-            part = s[s["level"] == "country"].assign(entity=lambda d: d["supplier"])
-            part = part.assign(weight=1.0, site_basis=None)
-        elif lens in ("firm", "hq"):
-            col = "firm" if lens == "firm" else "hq"
-            part = s[firm_level].assign(entity=lambda d, c=col: d[c])
-            part = part.assign(weight=1.0, site_basis=None)
-        else:  # site
-            part = _site_rows(tables, s[firm_level])
-        part = part.assign(lens=lens)
-        part.loc[resid.reindex(part.index).fillna(False).to_numpy(dtype=bool), "entity"] = (
-            RESIDUAL_ID
-        )
-        parts.append(part)
-    if not parts:
-        return s.iloc[0:0].assign(lens=None, entity=None, weight=1.0, site_basis=None)
-    out = pd.concat(parts, ignore_index=True)
-    out["lo"] = out["lo"] * out["weight"]
-    out["hi"] = out["hi"] * out["weight"]
-    out["is_residual"] = out["supplier_kind"] == "residual"
-    return out
-
-
-def _site_rows(tables: Tables, s: pd.DataFrame) -> pd.DataFrame:
-    """Firm-level rows under the site lens: site rows as is, firm rows spread."""
-    kind = s["supplier_kind"]
-    sites = s[kind == "site"].assign(
-        entity=lambda d: d["site_country"], weight=1.0, site_basis="site rows"
-    )
-    other = s[kind == "residual"].assign(entity=RESIDUAL_ID, weight=1.0, site_basis=None)
-    orgs = s[kind == "organization"]
-    if orgs.empty:
-        return pd.concat([sites, other])
-    orgs = orgs.assign(nodes=orgs["input"].map(input_nodes(tables)).fillna(""))
-    combos = orgs[["firm", "stage", "year", "nodes"]].drop_duplicates()
-    spread = country_site_weights(site_weights(tables, combos))
-    spread = spread.rename(columns={"country": "entity"})[
-        ["firm", "stage", "year", "nodes", "entity", "weight", "site_basis"]
-    ].astype({"year": "int64"})
-    spread_rows = orgs.reset_index().merge(
-        spread, on=["firm", "stage", "year", "nodes"], how="inner"
-    )
-    spread_rows = spread_rows.set_index("index")
-    spread_rows.index.name = None
-    return pd.concat([sites, other, spread_rows])
-
-
 # -------------------------------------------------------------------- scoring
 
 
-def _names(tables: Tables) -> dict[str, str]:
-    names = dict(zip(tables["organizations"]["id"], tables["organizations"]["name"], strict=True))
-    names.update(zip(tables["sites"]["id"], tables["sites"]["name"], strict=True))
+def _names(tables: Tables, ids: Iterable[object]) -> dict[str, str]:
+    """Names of those ``ids`` that are organisations or sites."""
+    wanted = pd.Index(pd.unique(np.asarray([x for x in ids if isinstance(x, str)], dtype=object)))
+    names: dict[str, str] = {}
+    for name in ("organizations", "sites"):
+        f = tables[name].drop_duplicates("id", keep="last")
+        pos = pd.Index(f["id"]).get_indexer(wanted)
+        hit = pos >= 0
+        names.update(zip(wanted[hit], f["name"].to_numpy(dtype=object)[pos[hit]], strict=True))
     return names
 
 
@@ -421,112 +273,125 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
 
 
-def _sorted_lists(kid: np.ndarray, values: pd.Series, n_keys: int) -> list[list]:
-    """Per table ``k``, the sorted distinct ``values`` of its rows."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), sort=True)
-    keep = codes >= 0
-    pair = np.unique(kid[keep].astype(np.int64) * (len(uniques) + 1) + codes[keep])
-    counts = np.bincount(pair // (len(uniques) + 1), minlength=n_keys)
-    flat = np.asarray(uniques, dtype=object)[pair % (len(uniques) + 1)]
-    return [list(x) for x in np.split(flat, np.cumsum(counts)[:-1])]
+def _sorted_ids(values: np.ndarray) -> np.ndarray:
+    """Positions that sort string ``values`` (fixed-width when short: C compares)."""
+    if len(values) and max(map(len, values)) <= _LONG_ID:
+        return np.argsort(values.astype("U"), kind="stable")
+    return np.argsort(values, kind="stable")
 
 
-def _id_lists(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per (input, basis, year, level) share table: sorted supply and source ids.
+def _id_lists(
+    tables: Tables, m: MarketRows, table: np.ndarray, n_tables: int
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Per (input, basis, year, level) table: its sorted supply ids and source ids."""
+    s = tables["supplies"]
+    ids = s["id"].to_numpy(dtype=object)[m.pos]
+    order = _sorted_ids(ids)
+    order = order[np.argsort(table[order], kind="stable")]
+    counts = np.bincount(table, minlength=n_tables)
+    supply = [list(x) for x in np.split(ids[order], np.cumsum(counts)[:-1])]
+    src, names = pd.factorize(s["source_id"].to_numpy(dtype=object)[m.pos], sort=True)
+    keep = src >= 0
+    base = len(names) + 1
+    pair = np.unique(table[keep].astype(np.int64) * base + src[keep])
+    flat = np.asarray(names, dtype=object)[pair % base]
+    per = np.bincount(pair // base, minlength=n_tables)
+    sources = [list(x) for x in np.split(flat, np.cumsum(per)[:-1])]
+    return supply, sources
 
-    Every lens of a level scores the same rows, so the lists are made once on
-    the market rows rather than on the (larger) per-lens rows.
-    """
-    g = rows.groupby(_LEVEL_KEY, sort=False)
-    gid = g.ngroup().to_numpy()
-    _, first = np.unique(gid, return_index=True)
-    out = rows.iloc[first][_LEVEL_KEY].reset_index(drop=True)
-    for col, name in (("id", "supply_ids"), ("source_id", "source_ids")):
-        out[name] = _sorted_lists(gid, rows[col], len(out))
-    return out
+
+def _segment_sum(values: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(group, values, minlength=n)
 
 
-def _score(
-    tables: Tables, e: pd.DataFrame, ids: pd.DataFrame, exact_bounds: bool = False
-) -> pd.DataFrame:
+def _score(tables: Tables, m: MarketRows, lr: LensRows, exact_bounds: bool = False) -> pd.DataFrame:
     """Per (input, lens, basis, year) table: HHI, bounds and the other indices."""
-    if e.empty:
+    if not len(lr):
         return _empty()
-    kid = e.groupby(_KEY, sort=True).ngroup().to_numpy()
-    _, first = np.unique(kid, return_index=True)
-    meta = e.iloc[first][[*_KEY, "input_name", "stage"]].reset_index(drop=True)
-    n_keys = len(meta)
-    e = e.assign(k=kid)
-    site_b = (
-        e.loc[~e["is_residual"] & e["site_basis"].notna(), ["k", "site_basis"]]
-        .drop_duplicates()
-        .sort_values(["k", "site_basis"])
-        .groupby("k")["site_basis"]
-        .agg(";".join)
-        .reindex(range(n_keys))
-    )
-    meta["site_basis"] = pd.Series(
-        [x if isinstance(x, str) else None for x in site_b], dtype=object
-    )
-    level = np.where(meta["lens"] == "country", "country", "firm")
-    lists = (
-        meta[["input", "basis", "year"]].assign(level=level).merge(ids, on=_LEVEL_KEY, how="left")
-    )
-    meta["supply_ids"] = lists["supply_ids"].to_numpy()
-    meta["source_ids"] = lists["source_ids"].to_numpy()
+    row = lr.row
+    # one sort: rows by (input, lens, basis, year) table, then entity (codes in id order)
+    base = len(lr.entities) + 1
+    none = base - 1  # rows without an entity under the lens
+    table_key = m._radix(m.input[row] * len(LENSES) + lr.lens, m.basis[row], m.year[row])
+    pair_key = table_key * base + np.where(lr.entity >= 0, lr.entity, none)
+    pairs, pair_row, inverse = group_codes(pair_key)
+    new_table = np.ones(pairs.size, dtype=bool)
+    new_table[1:] = pairs[1:] // base != pairs[:-1] // base
+    pair_k = np.cumsum(new_table) - 1
+    n_keys = int(pair_k[-1]) + 1
+    first = pair_row[new_table]
+    kid = pair_k[inverse]
+    fr = row[first]
+    inputs = tables["inputs"]
+    in_pos = pd.Index(inputs["id"]).get_indexer(m.inputs[m.input[fr]])
+    found = in_pos >= 0
+    cols = {
+        "input": m.inputs[m.input[fr]],
+        "lens": np.asarray(LENSES, dtype=object)[lr.lens[first]],
+        "basis": m.bases[m.basis[fr]],
+        "input_name": np.where(found, inputs["name"].to_numpy(dtype=object)[in_pos], None),
+        "stage": np.where(found, inputs["stage"].to_numpy(dtype=object)[in_pos], None),
+    }
+    meta = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
+    meta["year"] = m.year[fr]
 
-    resid = e["is_residual"].to_numpy(dtype=bool)
-    mid = (e["lo"].to_numpy() + e["hi"].to_numpy()) / 2.0
-    r = np.bincount(kid[resid], mid[resid], minlength=n_keys)
-    # listed entities: rows summed per (table, entity); rows without an entity drop out
-    codes, uniques = pd.factorize(e["entity"].to_numpy(dtype=object))
-    listed = ~resid & (codes >= 0)
-    base = len(uniques) + 1
-    pairs, inverse = np.unique(
-        kid[listed].astype(np.int64) * base + codes[listed], return_inverse=True
-    )
-    ent = pd.DataFrame(
-        {
-            "k": pairs // base,
-            "entity": np.asarray(uniques, dtype=object)[pairs % base],
-            "lo": np.bincount(inverse, e["lo"].to_numpy()[listed], minlength=pairs.size),
-            "hi": np.bincount(inverse, e["hi"].to_numpy()[listed], minlength=pairs.size),
-        }
-    )
-    ent["lo"] = ent["lo"].clip(0.0, 100.0)
-    ent["hi"] = np.maximum(ent["hi"].clip(0.0, 100.0), ent["lo"])
-    ent["p"] = ent["lo"]
-    sum_lo = ent.groupby("k")["lo"].sum().reindex(range(n_keys), fill_value=0.0).to_numpy()
+    # how the site lens located each table's rows, ";"-joined in name order
+    with_basis = ~lr.residual & (lr.site_basis >= 0)
+    nb = len(lr.site_bases)
+    used = np.unique(kid[with_basis] * nb + lr.site_basis[with_basis])
+    joined: list[list[str]] = [[] for _ in range(n_keys)]
+    for k, b in zip((used // max(nb, 1)).tolist(), (used % max(nb, 1)).tolist(), strict=True):
+        joined[k].append(lr.site_bases[b])
+    meta["site_basis"] = pd.Series([";".join(x) if x else None for x in joined], dtype=object)
+
+    # supply and source ids, once per (input, basis, year, level) table
+    table, t_first = m.table_codes()
+    supply, sources = _id_lists(tables, m, table, t_first.size)
+    level = np.where(lr.lens[first] == LENSES.index("country"), 1, 0)
+    t_key = m._radix(m.input[t_first], m.basis[t_first], m.year[t_first]) * 2 + m.level[t_first]
+    t_of = np.searchsorted(t_key, m._radix(m.input[fr], m.basis[fr], m.year[fr]) * 2 + level)
+    meta["supply_ids"] = pd.Series([supply[j] for j in t_of], dtype=object)
+    meta["source_ids"] = pd.Series([sources[j] for j in t_of], dtype=object)
+
+    # rows summed per (table, entity); the residual apart, rows without an entity drop out
+    lo_sum = np.bincount(inverse, lr.lo, minlength=pairs.size)
+    hi_sum = np.bincount(inverse, lr.hi, minlength=pairs.size)
+    resid = np.bincount(inverse, lr.residual, minlength=pairs.size) > 0
+    r = np.bincount(pair_k, np.where(resid, (lo_sum + hi_sum) / 2.0, 0.0), minlength=n_keys)
+    ecode = pairs % base
+    listed = ~resid & (ecode != none)
+    ek, ecode = pair_k[listed], ecode[listed]
+    e_lo = np.clip(lo_sum[listed], 0.0, 100.0)
+    e_hi = np.maximum(np.clip(hi_sum[listed], 0.0, 100.0), e_lo)
+    sum_lo = _segment_sum(e_lo, ek, n_keys)
     total = np.maximum(100.0, sum_lo + r)
-    inexact = ((ent["hi"] - ent["lo"]) > _ATOL).to_numpy()
+    inexact = (e_hi - e_lo) > _ATOL
     in_range = np.zeros(n_keys, dtype=bool)
-    in_range[ent["k"].to_numpy()[inexact]] = True
+    in_range[ek[inexact]] = True
 
-    sq = (ent["lo"] ** 2).groupby(ent["k"]).sum()
-    low = np.array(sq.reindex(range(n_keys), fill_value=0.0), dtype=float)
-    high = np.array(low + (total - sum_lo) ** 2, dtype=float)
+    low = _segment_sum(e_lo * e_lo, ek, n_keys)
+    high = low + (total - sum_lo) ** 2
     point_hhi = low.copy()
-    p = ent["p"].to_numpy().copy()
+    p = e_lo.copy()
     relaxed = np.zeros(n_keys, dtype=bool)
-    rows = in_range[ent["k"].to_numpy()]
+    rows = in_range[ek]
     if rows.any():
-        k_r = ent["k"].to_numpy()[rows]
-        lo_r, hi_r = ent["lo"].to_numpy()[rows], ent["hi"].to_numpy()[rows]
+        k_r = ek[rows]
+        lo_r, hi_r = e_lo[rows], e_hi[rows]
         low_r, high_r, exact_r = grouped_interval_bounds(k_r, lo_r, hi_r, total)
         high = np.where(in_range, high_r, high)
         relaxed = in_range & ~exact_r
         if exact_bounds:
             for k in np.flatnonzero(relaxed):
-                m = k_r == k
+                sel = k_r == k
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always", RuntimeWarning)
-                    _, high[k] = hhi_range_bounds(lo_r[m], hi_r[m], total=float(total[k]))
+                    _, high[k] = hhi_range_bounds(lo_r[sel], hi_r[sel], total=float(total[k]))
                 relaxed[k] = bool(caught)
         p_r = grouped_point_shares(k_r, lo_r, hi_r, total - r)
         p[rows] = p_r
         dot = np.bincount(k_r, p_r * p_r, minlength=n_keys)
         point_hhi = np.where(in_range, np.minimum(np.maximum(dot, low), high), point_hhi)
-    ent["p"] = p
     method = np.where(
         relaxed,
         "interval midpoints, relaxed upper bound",
@@ -537,52 +402,60 @@ def _score(
         ),
     )
 
-    # ranking: by point share, ties by entity id
-    ent = ent.sort_values(["k", "p", "entity"], ascending=[True, False, True], kind="stable")
-    ent["rank"] = ent.groupby("k").cumcount()
-    ent["cum"] = ent.groupby("k")["p"].cumsum()
-    top = ent[ent["rank"] == 0].set_index("k")
-    cr3 = ent[ent["rank"] < 3].groupby("k")["p"].sum()
-    reach = ent[ent["cum"] >= _THRESHOLD - _ATOL].groupby("k")["rank"].min() + 1
-    n_ent = ent.groupby("k").size()
-    sum_p = ent.groupby("k")["p"].sum().reindex(range(n_keys), fill_value=0.0).to_numpy()
+    # ranking: by point share, ties by entity id (codes are in id order)
+    order = np.lexsort((-p, ek))  # stable: rows are already in (table, entity id) order
+    ek, ecode, p = ek[order], ecode[order], p[order]
+    n_ent = np.bincount(ek, minlength=n_keys)
+    start = np.cumsum(n_ent) - n_ent
+    rank = np.arange(ek.size) - start[ek]
+    cum = pd.Series(p).groupby(ek, sort=False).cumsum().to_numpy()
+    has = n_ent > 0
+    top_p = np.full(n_keys, np.nan)
+    top_p[has] = p[start[has]]
+    top_e = np.full(n_keys, None, dtype=object)
+    top_e[has] = lr.entities[ecode[start[has]]]
+    cr3 = np.full(n_keys, np.nan)
+    cr3[has] = _segment_sum(np.where(rank < 3, p, 0.0), ek, n_keys)[has]
+    reached = cum >= _THRESHOLD - _ATOL
+    reach = np.full(n_keys, ek.size + 1, dtype=np.int64)
+    np.minimum.at(reach, ek[reached], rank[reached] + 1)
+    sum_p = _segment_sum(p, ek, n_keys)
 
     # entropy: point shares of the market, the residual (and any gap) as one entity
     market = np.maximum(100.0, sum_p + r)
-    ent["f"] = ent["p"].to_numpy() / market[ent["k"].to_numpy()]
-    plogp = ent["f"] * np.log(np.where(ent["f"] > 0, ent["f"], 1.0))
-    h = -plogp.groupby(ent["k"]).sum().reindex(range(n_keys), fill_value=0.0).to_numpy()
+    f = p / market[ek]
+    h = -_segment_sum(f * np.log(np.where(f > 0, f, 1.0)), ek, n_keys)
     g = (market - sum_p) / market
     h -= g * np.log(np.where(g > 0, g, 1.0))
 
     h = h + 0.0  # no negative zero
     hhi = np.minimum(point_hhi, HHI_MAX)
-    out = meta.copy()
-    out["n_entities"] = n_ent.reindex(range(n_keys), fill_value=0).to_numpy()
+    out = meta
+    out["n_entities"] = n_ent
     out["hhi"] = hhi
     out["hhi_low"] = np.minimum(low, hhi)
     out["hhi_high"] = np.maximum(np.minimum(high, HHI_MAX), hhi)
     out["hhi_method"] = method
-    cr1 = top["p"].reindex(range(n_keys)).to_numpy()
-    out["cr1"] = cr1
-    out["cr3"] = cr3.reindex(range(n_keys)).to_numpy()
-    out["top_entity"] = top["entity"].reindex(range(n_keys)).to_numpy()
-    names = _names(tables)
-    out["top_entity_name"] = [_entity_name(x, names) for x in out["top_entity"]]
-    out["top_share"] = cr1
+    out["cr1"] = top_p
+    out["cr3"] = cr3
+    out["top_entity"] = top_e
+    names = _names(tables, top_e)
+    out["top_entity_name"] = [_entity_name(x, names) for x in top_e]
+    out["top_share"] = top_p
     with np.errstate(divide="ignore"):
         out["effective_n"] = np.where(hhi > 0, HHI_MAX / np.where(hhi > 0, hhi, 1.0), np.nan)
     out["entropy"] = h
-    out["count_to_75"] = pd.array(reach.reindex(range(n_keys)).to_numpy(), dtype="Int64")
+    count_to_75 = pd.array(reach, dtype="Int64")
+    count_to_75[reach > ek.size] = pd.NA  # the listed entities never reach 75 %
+    out["count_to_75"] = count_to_75
     out["band_2023"] = [band_2023(x) for x in hhi]
     out["band_2010"] = [band_2010(x) for x in hhi]
-    out["over_65"] = [bool(sia_bcg_single_region(min(x, 100.0))) if x == x else False for x in cr1]
+    out["over_65"] = [
+        bool(sia_bcg_single_region(min(x, 100.0))) if x == x else False for x in top_p
+    ]
     out["share_total"] = sum_p + r
     out["residual"] = r
-    lens_order = {name: i for i, name in enumerate(LENSES)}
-    out = out.assign(_o=out["lens"].map(lens_order))
-    out = out.sort_values(["input", "_o", "basis", "year"], kind="stable")
-    return out[COLUMNS].reset_index(drop=True)
+    return out[COLUMNS]  # keys sort as input, lens (LENSES order), basis, year
 
 
 # ---------------------------------------------------------------------- public
@@ -678,14 +551,16 @@ def concentration(
 
     Notes
     -----
-    O(R log R) for R market-wide supply rows: the lens roll-ups are
-    dictionary maps over distinct suppliers, the indices are pandas
-    groupbys, the site lens spreads firm rows with one vectorised
-    :func:`~chiprisk.graph.lenses.site_weights` call, and the interval
-    bounds and point shares of all tables are computed at once by
+    O(R log R) for R market-wide supply rows. The rows are prepared once as
+    integer codes (:mod:`~chiprisk.graph.algorithms.share_rows`: roll-ups per
+    distinct supplier, the site lens spread with one vectorised
+    :func:`~chiprisk.graph.lenses.site_weights` call); one sort of the lens
+    rows by (table, entity) then gives every index as segment sums, and the
+    interval bounds and point shares of all tables are computed at once by
     :mod:`~chiprisk.graph.algorithms.grouped_bounds`. Only
     ``exact_bounds=True`` loops in Python, once per nested table
-    (:func:`~chiprisk.graph.algorithms.indices.hhi_range_bounds`).
+    (:func:`~chiprisk.graph.algorithms.indices.hhi_range_bounds`). On the
+    1M-row synthetic network (all inputs, four lenses): about 3 s.
 
     Examples
     --------
@@ -697,10 +572,10 @@ def concentration(
     ('TW', 69.0, 5722.0, True)
     """
     wanted, lenses = _check_args(tables, inputs, stage, lens, basis, year)
-    rows = _market_rows(tables, wanted, stage, basis, year)
-    if rows.empty:
+    m = market_rows(tables, wanted, stage, basis, year)
+    if not len(m):
         return _empty()
-    return _score(tables, _lens_rows(tables, rows, lenses), _id_lists(rows), exact_bounds)
+    return _score(tables, m, lens_rows(tables, m, lenses), exact_bounds)
 
 
 def explain(
@@ -758,9 +633,9 @@ def explain(
     if not isinstance(input_id, str):
         raise UsageError(f"input_id must be an input id string, got {input_id!r}")
     wanted, lenses = _check_args(tables, input_id, None, lens, basis, year)
-    rows = _market_rows(tables, wanted, None, basis, year)
-    e = _lens_rows(tables, rows, lenses) if not rows.empty else rows
-    if e.empty:
+    m = market_rows(tables, wanted, None, basis, year)
+    lr = lens_rows(tables, m, lenses)
+    if not len(lr):
         raise UsageError(
             f"no market-wide share rows for {input_id!r} under the {lens!r} lens"
             + (f" as of {year}" if year is not None else "")
@@ -773,9 +648,9 @@ def explain(
             "confidence": "source_confidence",
         }
     )[["source_id", "source_title", "publisher", "url", "published", "source_confidence"]]
-    out = e.merge(src, on="source_id", how="left")
-    names = _names(tables)
+    out = explain_frame(tables, m, lr).merge(src, on="source_id", how="left")
     out = out.rename(columns={"id": "supply_id", "lo": "share_low", "hi": "share_high"})
+    names = _names(tables, [*out["supplier"], *out["entity"]])
     out["supplier_name"] = [_entity_name(x, names) for x in out["supplier"]]
     out["entity_name"] = [_entity_name(x, names) for x in out["entity"]]
     out = out.sort_values(["basis", "year", "entity", "supply_id"], kind="stable")

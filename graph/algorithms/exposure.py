@@ -110,19 +110,24 @@ def _names(tables: Tables, by: str, entities: list[str]) -> list[str]:
 
 
 def _frame(tables: Tables, net: SupplyNetwork, products: Iterable[str], by: str) -> pd.DataFrame:
+    products = list(products)
     E, entities = _entity_matrix(net, by)
     E = E.tocsc()
     ent_names = np.array(_names(tables, by, entities), dtype=object)
     avail = propagate(net, 1.0 - E.toarray())  # one scenario per entity
     direct = (net.W @ E).toarray()  # node x entity
     names = dict(zip(tables["inputs"]["id"], tables["inputs"]["name"], strict=True))
-    used = net.tables_used.set_index("node")
+    used = net.tables_used
+    used_row = pd.Index(used["node"]).get_indexer(net.nodes)  # each node's share table
+    node_input = np.array(net.node_input, dtype=object)
     has_sup = net.has_suppliers
     lens = "site" if by == "country" else "firm"
-    parts = []
+    # rows as parallel arrays, one frame at the end: per product its total rows, then
+    # one row per (closure input, entity) with a direct share
+    prod, ent, node, depth_of, is_total = [], [], [], [], []
     gaps_all: dict[str, list[str]] = {}
     gaps = set(net.gaps)
-    for p in products:
+    for j, p in enumerate(products):
         depth = net.closure(p)
         nodes = np.array(sorted(depth, key=lambda k: (depth[k], net.nodes[k])), dtype=np.int64)
         gaps_all[p] = sorted({net.node_input[k] for k in nodes if net.node_input[k] in gaps})
@@ -133,44 +138,39 @@ def _frame(tables: Tables, net: SupplyNetwork, products: Iterable[str], by: str)
         ents = np.flatnonzero(keep)
         if not len(ents):
             continue
-        total = pd.DataFrame(
-            {
-                "product": p,
-                "entity": np.array(entities, dtype=object)[ents],
-                "entity_name": ent_names[ents],
-                "lens": lens,
-                "input": TOTAL,
-                "input_name": "(all required inputs)",
-                "depth": pd.NA,
-                "direct_share": np.nan,
-                "product_loss": loss[ents],
-                "sourcing": None,
-                "basis": None,
-                "year": pd.NA,
-            }
-        )
         r, c = np.nonzero(d[:, ents] > _EPS)
         k = nodes[r]
-        e = ents[c]
-        info = used.loc[[net.nodes[x] for x in k]]
-        rows = pd.DataFrame(
-            {
-                "product": p,
-                "entity": np.array(entities, dtype=object)[e],
-                "entity_name": ent_names[e],
-                "lens": lens,
-                "input": [net.node_input[x] for x in k],
-                "input_name": [names[net.node_input[x]] for x in k],
-                "depth": [depth[int(x)] for x in k],
-                "direct_share": direct[k, e],
-                "product_loss": loss[e],
-                "sourcing": info["sourcing"].to_numpy(),
-                "basis": info["basis"].to_numpy(),
-                "year": info["year"].to_numpy(),
-            }
-        )
-        parts += [total, rows]
-    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+        prod.append(np.full(ents.size + k.size, j, dtype=np.int64))
+        ent += [ents, ents[c]]
+        node += [np.full(ents.size, -1, dtype=np.int64), k]
+        depth_of += [np.full(ents.size, -1, dtype=np.int64), np.array([depth[int(x)] for x in k])]
+        is_total += [np.ones(ents.size, dtype=bool), np.zeros(k.size, dtype=bool)]
+    if prod:
+        product_ids = np.array(list(products), dtype=object)
+        prod_i, e, k = np.concatenate(prod), np.concatenate(ent), np.concatenate(node)
+        tot, dep = np.concatenate(is_total), np.concatenate(depth_of)
+        inp = np.where(tot, TOTAL, node_input[k])
+        row = used_row[k]
+        cols = {
+            "product": product_ids[prod_i],
+            "entity": np.array(entities, dtype=object)[e],
+            "entity_name": ent_names[e],
+            "lens": np.full(e.size, lens, dtype=object),
+            "input": inp,
+            "input_name": np.where(
+                tot, "(all required inputs)", [names.get(x) for x in node_input[k]]
+            ),
+        }
+        df = pd.DataFrame(cols)
+        df["depth"] = pd.arrays.IntegerArray(np.where(tot, 0, dep), tot)
+        df["direct_share"] = np.where(tot, np.nan, direct[k, e])
+        product_node = np.array([net.node_index[p] for p in product_ids], dtype=np.int64)
+        df["product_loss"] = 1.0 - avail[product_node[prod_i], e]
+        for col in ("sourcing", "basis", "year"):
+            values = used[col].to_numpy(dtype=object)[row]
+            df[col] = pd.Series(np.where(tot, None, values), dtype=object)
+    else:
+        df = pd.DataFrame(columns=COLUMNS)
     df["depth"] = df["depth"].astype("Int64")
     df["year"] = df["year"].astype("Int64")
     df["direct_share"] = df["direct_share"].astype(float)

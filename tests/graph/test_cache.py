@@ -79,3 +79,21 @@ def test_built_network_is_cached_beside_the_rows(tiny_dir, tmp_path, monkeypatch
     assert load(tiny_dir).network(2024).nodes == first.nodes
     KnowledgeGraph(load(tiny_dir).tables).network()
     assert cache.get(key, "network-latest.pkl") is None
+
+
+def test_cached_rows_rebuild_the_id_kinds_on_first_use(tiny_dir, tmp_path, monkeypatch):
+    import pickle
+
+    from chiprisk.graph.loader import load_tables
+
+    monkeypatch.setenv("CHIPRISK_CACHE_DIR", str(tmp_path / "c"))
+    fresh = load_tables(tiny_dir)
+    blob = pickle.dumps(fresh, pickle.HIGHEST_PROTOCOL)
+    assert pickle.dumps(dict(fresh.kinds)) not in blob  # the map is not stored
+    again = pickle.loads(blob)
+    assert dict(again.kinds) == dict(fresh.kinds) and len(again.kinds) == len(fresh.kinds)
+    assert again.kind_of("jasm") == "organizations" and again.kind_of("TW") == "countries"
+    assert "no-such-id" not in again.kinds
+    # and the cache hands back the same map
+    load(tiny_dir)
+    assert dict(load(tiny_dir).tables.kinds) == dict(fresh.kinds)

@@ -11,6 +11,7 @@ from chiprisk.graph.lenses import (
     country_site_weights,
     group_site_weights,
     site_weights,
+    ultimate_parents,
 )
 from chiprisk.graph.loader import load_tables
 from chiprisk.graph.propagation import build_network
@@ -72,3 +73,30 @@ def test_site_lens_and_network_use_the_node_sites(tiny_dir):
     site = concentration(t, inputs="logic", lens="site", basis="revenue")
     row = site.iloc[0]
     assert "capacity (node)" in row["site_basis"]
+
+
+def test_ultimate_parents_chains_cycles_and_unknown_parents():
+    orgs = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "x", "y", "z", "w"],
+            "parent": [None, "a", "b", "", "y", "x", "nowhere", "z"],
+        }
+    )
+    roots = ultimate_parents(orgs)
+    # chains end at the organisation without a parent (empty counts as none)
+    assert [roots[k] for k in "abcd"] == ["a", "a", "a", "d"]
+    # a cycle (impossible after loading) is cut at the first repeat
+    assert (roots["x"], roots["y"]) == ("y", "x")
+    # a parent that is not an organisation ends its chain as the root
+    assert (roots["z"], roots["w"]) == ("nowhere", "nowhere")
+    # a repeated id (rejected by the loader): its last row wins, as in a dict
+    dup = pd.DataFrame({"id": ["a", "b", "a"], "parent": [None, "a", "q"]})
+    assert ultimate_parents(dup) == {"a": "q", "b": "q"}
+
+
+def test_ultimate_parents_deep_chain():
+    n = 5000  # deeper than any pointer-jumping shortcut: a straight line of parents
+    ids = [f"o{i}" for i in range(n)]
+    orgs = pd.DataFrame({"id": ids, "parent": [None, *ids[:-1]]})
+    roots = ultimate_parents(orgs)
+    assert set(roots.values()) == {"o0"} and len(roots) == n

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import doctest
 import math
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from supply_dirs import TINY, sup, write_dir
 
 from chiprisk.graph.algorithms import concentration as conc_mod
 from chiprisk.graph.algorithms.concentration import (
@@ -32,54 +31,6 @@ from chiprisk.graph.algorithms.concentration import (
 )
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.loader import Tables, load_tables
-
-TINY = Path(__file__).resolve().parents[2] / "fixtures" / "tiny"
-HEADER = (
-    "id,supplier,input,buyer,share,share_min,share_max,share_qual,capacity,capacity_unit,"
-    "basis,year,confidence,source_id"
-)
-EXTRA_ORGS = [
-    "micron,Micron Technology,US,memory,,,src-a",
-    "sk-hynix,SK hynix,KR,memory,,,src-a",
-]
-EXTRA_INPUTS = ["hbm,High-bandwidth memory,memory,component,,,src-a"]
-
-
-def sup(
-    sid: str,
-    supplier: str,
-    input_id: str = "logic",
-    *,
-    share: object = "",
-    smin: object = "",
-    smax: object = "",
-    qual: str = "",
-    cap: object = "",
-    unit: str = "",
-    basis: str = "revenue",
-    year: int = 2024,
-    buyer: str = "",
-    source: str = "src-a",
-) -> str:
-    """One supplies.csv line."""
-    return (
-        f"{sid},{supplier},{input_id},{buyer},{share},{smin},{smax},{qual},{cap},{unit},"
-        f"{basis},{year},primary,{source}"
-    )
-
-
-def write_dir(tmp_path: Path, rows: list[str]) -> Tables:
-    """A copy of the tiny data dir with these supplies rows (plus HBM makers)."""
-    dest = tmp_path / "data"
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(TINY, dest)
-    seed = dest / "seed"
-    (seed / "supplies.csv").write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
-    for name, extra in (("organizations.csv", EXTRA_ORGS), ("inputs.csv", EXTRA_INPUTS)):
-        text = (seed / name).read_text(encoding="utf-8").rstrip("\n")
-        (seed / name).write_text(text + "\n" + "\n".join(extra) + "\n", encoding="utf-8")
-    return load_tables(dest)
 
 
 def one(df: pd.DataFrame, **where: object) -> pd.Series:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,3 +83,14 @@ def test_point_shares_are_the_projection_of_the_midpoints(t, squeeze):
             assert np.ptp(shift[free]) < 1e-6
         if sum_mid[k] <= room[k]:
             assert np.allclose(p[m], mid[m])
+
+
+def test_hi_ties_up_to_rounding_are_not_nesting():
+    # a tie in hi off by one ulp (as summing an entity's rows in another order gives) must
+    # not turn a comonotone table into a "nested" one with a looser bound
+    lo = np.array([10.0, 20.0])
+    hi = np.array([np.nextafter(30.0, 31.0), 30.0])
+    low, high, exact = grouped_interval_bounds(np.zeros(2, dtype=int), lo, hi, np.array([100.0]))
+    assert exact[0]
+    ref_low, ref_high = hhi_range_bounds(lo, hi, total=100.0)
+    assert low[0] == pytest.approx(ref_low) and high[0] == pytest.approx(ref_high)
