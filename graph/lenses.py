@@ -108,7 +108,7 @@ def ultimate_parents(orgs: pd.DataFrame) -> dict[str, str]:
     n = ids.size
     named = orgs["parent"].to_numpy(dtype=object)
     index, pos = pd.Index(ids), np.arange(n)
-    if not index.is_unique:  # never after loading; the last row of an id wins, as in a dict
+    if not index.is_unique:  # never after loading: a repeated id's last row is used
         last = ~index.duplicated(keep="last")
         index, pos = pd.Index(ids[last]), pos[last]
     hit = index.get_indexer(named)

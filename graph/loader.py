@@ -84,7 +84,7 @@ class Tables:
     scenarios: pd.DataFrame
     origin: str
     data_hash: str
-    kinds: dict[str, str] = field(default_factory=dict)
+    kinds: Mapping[str, str] = field(default_factory=dict)
     """Entity id -> the table it comes from."""
 
     def __getitem__(self, name: str) -> pd.DataFrame:
@@ -126,17 +126,17 @@ def _pack_frame(df: pd.DataFrame) -> pd.DataFrame | dict:
         return df
     columns = {}
     for name in df.columns:
-        values = df[name].to_numpy()
         columns[name] = ("raw", df[name])
-        if values.dtype != object:
-            continue
+        if df[name].dtype != object:
+            continue  # numbers, and pandas' own string or categorical columns, stay as they are
+        values = df[name].to_numpy()
         codes, uniques = pd.factorize(values)
-        if len(uniques) > len(values) // 2:
-            continue  # mostly distinct (ids): nothing to share
-        missing = {type(x) for x in values[codes < 0]}
-        if len(missing) > 1:
+        if len(uniques) > len(values) // 2 or not all(type(u) is str for u in uniques):
+            continue  # mostly distinct (ids), or not all text: nothing safe to share
+        missing = values[codes < 0]
+        if len({type(x) for x in missing}) > 1:
             continue  # None and NaN both: keep each as it is
-        fill = None if missing == {type(None)} else np.nan
+        fill = missing[0] if missing.size else None
         uniques = np.append(np.asarray(uniques, dtype=object), fill)
         columns[name] = ("codes", codes.astype(np.int32), uniques)
     return {"index": df.index, "columns": columns, "attrs": df.attrs}
@@ -332,20 +332,36 @@ def _read_csv(
     return df, _line_numbers(text, len(df))
 
 
+_PAD_NEIGHBOURS = np.frombuffer(b',\n\r"', dtype=np.uint8)
+_LINE_ENDS = np.frombuffer(b"\n\r", dtype=np.uint8)
+
+
 def _maybe_padded(text: str) -> bool:
-    """False only when no cell can start or end with whitespace (C-speed substring scans).
+    """False only when no cell can start or end with whitespace (numpy scans of the bytes).
+
+    A cell can be padded when the text has non-ASCII characters (Unicode
+    spaces), a control character other than a line end, or a space next to
+    a comma, a line end, a quote or either end of the text.
 
     Examples
     --------
-    >>> _maybe_padded("id,name\\na,b\\n"), _maybe_padded("id,name\\na, b\\n")
+    >>> _maybe_padded("id,name\\na b,c\\n"), _maybe_padded("id,name\\na, b\\n")
     (False, True)
     """
-    if not text.isascii() or any(c in text for c in "\t\x0b\x0c\x1c\x1d\x1e\x1f"):
+    if not text.isascii():
         return True
-    return (
-        any(p in text for p in (" ,", ", ", " \n", "\n ", " \r", '" ', ' "'))
-        or text.startswith(" ")
-        or text.endswith(" ")
+    data = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    control = data[data < 32]
+    if not np.isin(control, _LINE_ENDS).all():
+        return True
+    spaces = np.flatnonzero(data == 32)
+    if not spaces.size:
+        return False
+    if spaces[0] == 0 or spaces[-1] == data.size - 1:
+        return True
+    return bool(
+        np.isin(data[spaces - 1], _PAD_NEIGHBOURS).any()
+        or np.isin(data[spaces + 1], _PAD_NEIGHBOURS).any()
     )
 
 
@@ -410,8 +426,8 @@ def _check_cells(
     out = {}
     for col in table.columns:
         s = df[col.name]
-        empty = (s == "").to_numpy()
         vals = s.to_numpy(dtype=object)
+        empty = vals == ""
         if col.required:
             _report(errors, file, lines, empty, col.name, lambda i: "required value is missing")
         present = ~empty
@@ -449,11 +465,9 @@ def _check_cells(
         elif kind in ("int", "decimal"):
             pattern = _INT if kind == "int" else _DECIMAL
             ok = bad_pattern(pattern, "a whole number" if kind == "int" else "a number")
-            num = pd.to_numeric(s.where(present & ok, None), errors="coerce").to_numpy(
-                dtype=float, copy=True
-            )
-            for i in np.flatnonzero(present & ok & np.isnan(num)):
-                num[i] = float(vals[i])  # pandas gives NaN for numbers too long to parse
+            num = np.full(len(vals), np.nan)
+            parse = present & ok
+            num[parse] = vals[parse].astype(float)  # the pattern passed: float() reads it
             with np.errstate(invalid="ignore"):
                 huge = np.abs(num) >= (MAX_INT if kind == "int" else np.inf)
             _report(
@@ -485,8 +499,9 @@ def _check_cells(
                         f"is {word} the allowed range {_fmt(col.low)}..{_fmt(col.high)}"
                     ),
                 )
+            missing = np.isnan(num)  # whole numbers below 2**53 convert exactly
             out[col.name] = (
-                pd.array(np.where(np.isnan(num), None, num), dtype="Int64")
+                pd.arrays.IntegerArray(np.where(missing, 0, num).astype(np.int64), missing)
                 if kind == "int"
                 else num
             )
@@ -505,7 +520,7 @@ def _check_cells(
                             file, int(lines[i]), col.name, f"{_shown(bad_items[0])} is not {what}"
                         )
                     )
-        out[col.name] = s.where(present, None).astype(object)
+        out[col.name] = pd.Series(np.where(present, vals, np.nan), dtype=object)
     typed = pd.DataFrame(out, index=pd.RangeIndex(len(df)))
     return typed
 
@@ -594,21 +609,17 @@ def _check_keys(table: Table, df: pd.DataFrame, lines: np.ndarray, errors: list[
 def _check_refs(
     frames: dict[str, pd.DataFrame],
     lines: dict[str, np.ndarray],
-    kinds: dict[str, str],
+    ids_by_table: dict[str, np.ndarray],
     errors: list[DataError],
     failed: set[str],
 ) -> None:
-    ids_by_table: dict[str, set[str]] = {}
-    for name, kind in kinds.items():
-        ids_by_table.setdefault(kind, set()).add(name)
+    none = np.zeros(0, dtype=object)
     for table in TABLES.values():
         df = frames[table.name]
         for col in table.columns:
             if col.kind != "ref" or df.empty or failed.intersection(col.refs):
                 continue  # a table that failed to read would make every reference unknown
-            allowed: set[str] = set()
-            for ref in col.refs:
-                allowed |= ids_by_table.get(ref, set())
+            allowed = np.concatenate([ids_by_table.get(ref, none) for ref in col.refs])
             s = df[col.name]
             present = s.notna().to_numpy()
             ok = s.isin(allowed).to_numpy().copy()
@@ -666,66 +677,78 @@ def _check_cycles(
             )
 
 
+_ENTITY_TABLES = tuple(t for t in TABLES.values() if t.entity)
+_ENTITY_NAMES = np.array([t.name for t in _ENTITY_TABLES], dtype=object)
+
+
 def _entity_ids(frames: dict[str, pd.DataFrame]) -> tuple[np.ndarray, np.ndarray]:
-    """Every entity table's ids, concatenated in contract order, and their table names."""
-    ids, tabs = [], []
-    for table in TABLES.values():
-        if table.entity:
-            col = frames[table.name]["id"].to_numpy(dtype=object)
-            ids.append(col)
-            tabs.append(np.full(len(col), table.name, dtype=object))
-    if not ids:
-        return np.zeros(0, dtype=object), np.zeros(0, dtype=object)
-    return np.concatenate(ids), np.concatenate(tabs)
+    """Every entity table's ids in contract order, and each id's index in ``_ENTITY_TABLES``."""
+    ids = [frames[t.name]["id"].to_numpy(dtype=object) for t in _ENTITY_TABLES]
+    tab = np.repeat(np.arange(len(ids)), [len(c) for c in ids])
+    return np.concatenate(ids) if ids else np.zeros(0, dtype=object), tab
 
 
-def _first_kinds(
-    all_ids: np.ndarray, all_tabs: np.ndarray
-) -> tuple[dict[str, str], np.ndarray, np.ndarray, np.ndarray]:
-    """Id -> table of each id's first use; positions of those, of the valid ids, of 'other'."""
+def _first_kinds(all_ids: np.ndarray, tab: np.ndarray) -> tuple[dict[str, str], dict]:
+    """Id -> table of its first use, and the arrays the duplicate checks need.
+
+    Returns
+    -------
+    kinds : dict
+    parts : dict
+        ``first`` (position of each id's first use), ``keep`` (positions of
+        valid ids other than 'other'), ``owner`` (per ``keep`` position, the
+        table number of that id's first use) and ``other`` (mask of 'other'
+        ids).
+    """
     valid = pd.notna(all_ids)
     other = valid & (all_ids == RESIDUAL_ID)
     keep = np.flatnonzero(valid & ~other)
-    first = keep[~pd.Series(all_ids[keep]).duplicated(keep="first").to_numpy()]
-    kinds: dict[str, str] = dict(zip(all_ids[first], all_tabs[first], strict=True))
-    return kinds, first, keep, other
+    codes, uniques = pd.factorize(all_ids[keep])
+    # factorize numbers ids in order of first appearance: a first use is a new maximum
+    seen = np.maximum.accumulate(np.concatenate(([-1], codes[:-1]))) if codes.size else codes
+    first = keep[codes > seen]
+    kinds: dict[str, str] = dict(zip(uniques, _ENTITY_NAMES[tab[first]], strict=True))
+    owner = tab[first][codes]
+    return kinds, {"first": first, "keep": keep, "owner": owner, "other": other}
 
 
 def _global_ids(
     frames: dict[str, pd.DataFrame], lines: dict[str, np.ndarray], errors: list[DataError]
-) -> dict[str, str]:
-    all_ids, all_tabs = _entity_ids(frames)
+) -> tuple[dict[str, str], dict[str, np.ndarray]]:
+    """Id -> table of every entity, and each table's ids; repeats across tables are errors."""
+    all_ids, tab = _entity_ids(frames)
     if not all_ids.size:
-        return {}
-    files, lns = [], []
-    for table in TABLES.values():
-        if table.entity:
-            n = len(frames[table.name])
-            files.append(np.full(n, table.file, dtype=object))
-            lns.append(np.asarray(lines[table.name], dtype=np.int64)[:n])
-    all_files = np.concatenate(files)
-    all_lines = np.concatenate(lns)
-    kinds, first, keep, other = _first_kinds(all_ids, all_tabs)
-    first_of = pd.Series(first, index=all_ids[first])
+        return {}, {}
+    offset = np.searchsorted(tab, np.arange(len(_ENTITY_TABLES)))
+
+    def where(i: int) -> tuple[str, int]:
+        table = _ENTITY_TABLES[tab[i]]
+        return table.file, int(lines[table.name][i - offset[tab[i]]])
+
+    kinds, parts = _first_kinds(all_ids, tab)
+    first, keep, other = parts["first"], parts["keep"], parts["other"]
     cross = np.zeros(len(all_ids), dtype=bool)
-    owner = pd.Series(all_ids[keep]).map(kinds).to_numpy(dtype=object)
-    cross[keep] = owner != all_tabs[keep]
-    for i in np.flatnonzero(other | cross):
-        entity_id, file, line = all_ids[i], all_files[i], int(all_lines[i])
+    cross[keep] = parts["owner"] != tab[keep]
+    bad = np.flatnonzero(other | cross)
+    first_of = pd.Series(first, index=all_ids[first]) if bad.size else None
+    for i in bad:
+        file, line = where(i)
         if other[i]:
             errors.append(DataError(file, line, "id", "'other' is reserved for the residual"))
         else:
-            j = int(first_of[entity_id])
+            first_file, first_line = where(int(first_of[all_ids[i]]))
             errors.append(
                 DataError(
                     file,
                     line,
                     "id",
-                    f"id {entity_id!r} is already used in {all_files[j]} line {int(all_lines[j])} "
+                    f"id {all_ids[i]!r} is already used in {first_file} line {first_line} "
                     "(ids are unique across tables)",
                 )
             )
-    return kinds
+    first_tab = tab[first]
+    by_table = {t.name: all_ids[first][first_tab == k] for k, t in enumerate(_ENTITY_TABLES)}
+    return kinds, by_table
 
 
 def _empty_frame(table: Table) -> pd.DataFrame:
@@ -900,8 +923,8 @@ def load_tables(data_dir: str | Path | None = None) -> Tables:
         _check_rows(table, typed, ln, errors)
         _check_keys(table, typed, ln, errors)
         frames[table.name], lines[table.name] = typed, ln
-    kinds = _global_ids(frames, lines, errors)
-    _check_refs(frames, lines, kinds, errors, failed)
+    kinds, ids_by_table = _global_ids(frames, lines, errors)
+    _check_refs(frames, lines, ids_by_table, errors, failed)
     _check_cycles(frames, lines, errors)
     tables = Tables(frames, pd.DataFrame(columns=SCENARIO_COLUMNS), source.origin, "", kinds)
     rows = []

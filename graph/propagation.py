@@ -300,7 +300,8 @@ def _select_tables(rows: pd.DataFrame, year: int | None) -> dict[tuple[str, str]
             "_pos": np.arange(len(rows)),
         }
     )
-    r["_rank"] = r["basis"].map(rank).fillna(len(rank)).to_numpy()
+    preference = pd.Index(BASIS_PREFERENCE).get_indexer(r["basis"].to_numpy(dtype=object))
+    r["_rank"] = np.where(preference >= 0, preference, len(rank))
     best = r.sort_values(
         ["input", "buyer", "_rank", "year"], ascending=[True, True, True, False]
     ).drop_duplicates(["input", "buyer"])[["input", "buyer", "basis", "year"]]
@@ -323,16 +324,19 @@ def _select_tables(rows: pd.DataFrame, year: int | None) -> dict[tuple[str, str]
     cap = tab["capacity"].to_numpy(dtype=float)
     has_range = ~np.isnan(lo) | ~np.isnan(hi)
     mid = (np.where(np.isnan(lo), 0.0, lo) + np.where(np.isnan(hi), 100.0, hi)) / 2
-    qmid = np.array([QUALITATIVE_MIDPOINTS.get(q, np.nan) if q else np.nan for q in qual])
+    qmid = pd.Series(qual, dtype=object).map(dict(QUALITATIVE_MIDPOINTS)).to_numpy(dtype=float)
     vals = np.where(~np.isnan(share), share, np.where(has_range, mid, qmid))
     sup = tab["supplier"].to_numpy(dtype=object)
     ids = tab["id"].to_numpy(dtype=object)
     srcs = tab["source_id"].to_numpy(dtype=object)
-    keys = list(zip(pos["input"], pos["buyer"], strict=True))
+    g_input = pos["input"].to_numpy(dtype=object)
+    g_buyer = pos["buyer"].to_numpy(dtype=object)
     g_basis = pos["basis"].to_numpy(dtype=object)
     g_year = pos["year"].to_numpy()
-    starts = np.flatnonzero([True] + [keys[k] != keys[k - 1] for k in range(1, len(keys))])
-    ends = np.append(starts[1:], len(keys))
+    new_group = np.ones(len(g_input), dtype=bool)
+    new_group[1:] = (g_input[1:] != g_input[:-1]) | (g_buyer[1:] != g_buyer[:-1])
+    starts = np.flatnonzero(new_group)
+    ends = np.append(starts[1:], len(g_input))
     for a, b in zip(starts, ends, strict=True):
         v = vals[a:b]
         kinds = []
@@ -347,7 +351,8 @@ def _select_tables(rows: pd.DataFrame, year: int | None) -> dict[tuple[str, str]
             v, kind = cap[a:b], "capacity"
         else:
             v, kind = np.nan_to_num(v, nan=0.0), "+".join(kinds) or "none"
-        out[(keys[a][0], keys[a][1] or None)] = _ShareTable(
+        key = (g_input[a], g_buyer[a] or None)
+        out[key] = _ShareTable(
             basis=g_basis[a],
             year=int(g_year[a]),
             ids=list(ids[a:b]),
@@ -355,7 +360,7 @@ def _select_tables(rows: pd.DataFrame, year: int | None) -> dict[tuple[str, str]
             shares={},
             info={"values": kind, "implicit_residual": 0.0},
         )
-        t = out[(keys[a][0], keys[a][1] or None)]
+        t = out[key]
         total = float(v.sum())
         if total <= 0:
             continue
@@ -402,21 +407,13 @@ def _org_site_weights(
     if keys.empty:
         return loc, how, per_site
     w = site_weights(tables, keys.assign(year=year), roots)
-    for f, st, nd, site, wt in zip(
-        w["firm"], w["stage"], w["nodes"], w["site"], w["weight"], strict=True
-    ):
+    cols = ("firm", "stage", "nodes", "site", "weight")
+    for f, st, nd, site, wt in zip(*(w[c].tolist() for c in cols), strict=True):
         if site is not None and site == site:
             per_site.setdefault((f, st, nd), {})[site] = float(wt)
     cw = country_site_weights(w)
-    for f, st, nd, c, wt, b in zip(
-        cw["firm"],
-        cw["stage"],
-        cw["nodes"],
-        cw["country"],
-        cw["weight"],
-        cw["site_basis"],
-        strict=True,
-    ):
+    cols = ("firm", "stage", "nodes", "country", "weight", "site_basis")
+    for f, st, nd, c, wt, b in zip(*(cw[c].tolist() for c in cols), strict=True):
         loc.setdefault((f, st, nd), {})[c] = float(wt)
         how[(f, st, nd)] = b
     return loc, how, per_site
@@ -529,6 +526,7 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
     s_nodes: list[str] = []
     nodes_of = input_nodes(tables)
     s_index: dict[str, int] = {}
+    kind_of_supplier: dict[str, str] = {}
     w_rows, w_cols, w_vals = [], [], []
     used = []
     for k, (i, b) in enumerate(specs):
@@ -540,7 +538,9 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
             notes.append(f"share table for {nodes[k]} has no positive share")
             continue
         for s, v in sorted(shares.items()):
-            kind = supplier_kind(tables, s)
+            kind = kind_of_supplier.get(s) or kind_of_supplier.setdefault(
+                s, supplier_kind(tables, s)
+            )
             stage = stage_of[i] if kind == "organization" else None
             nd = nodes_of[i] if stage else ""
             key = (f"{s}@{stage}" + (f"[{nd}]" if nd else "")) if stage else s

@@ -312,7 +312,7 @@ def _score(tables: Tables, m: MarketRows, lr: LensRows, exact_bounds: bool = Fal
     # one sort: rows by (input, lens, basis, year) table, then entity (codes in id order)
     base = len(lr.entities) + 1
     none = base - 1  # rows without an entity under the lens
-    table_key = m._radix(m.input[row] * len(LENSES) + lr.lens, m.basis[row], m.year[row])
+    table_key = m.table_key(m.input[row] * len(LENSES) + lr.lens, m.basis[row], m.year[row])
     pair_key = table_key * base + np.where(lr.entity >= 0, lr.entity, none)
     pairs, pair_row, inverse = group_codes(pair_key)
     new_table = np.ones(pairs.size, dtype=bool)
@@ -340,7 +340,7 @@ def _score(tables: Tables, m: MarketRows, lr: LensRows, exact_bounds: bool = Fal
     nb = len(lr.site_bases)
     used = np.unique(kid[with_basis] * nb + lr.site_basis[with_basis])
     joined: list[list[str]] = [[] for _ in range(n_keys)]
-    for k, b in zip((used // max(nb, 1)).tolist(), (used % max(nb, 1)).tolist(), strict=True):
+    for k, b in zip((used // nb).tolist(), (used % nb).tolist(), strict=True):
         joined[k].append(lr.site_bases[b])
     meta["site_basis"] = pd.Series([";".join(x) if x else None for x in joined], dtype=object)
 
@@ -348,8 +348,8 @@ def _score(tables: Tables, m: MarketRows, lr: LensRows, exact_bounds: bool = Fal
     table, t_first = m.table_codes()
     supply, sources = _id_lists(tables, m, table, t_first.size)
     level = np.where(lr.lens[first] == LENSES.index("country"), 1, 0)
-    t_key = m._radix(m.input[t_first], m.basis[t_first], m.year[t_first]) * 2 + m.level[t_first]
-    t_of = np.searchsorted(t_key, m._radix(m.input[fr], m.basis[fr], m.year[fr]) * 2 + level)
+    t_key = m.table_key(m.input[t_first], m.basis[t_first], m.year[t_first]) * 2 + m.level[t_first]
+    t_of = np.searchsorted(t_key, m.table_key(m.input[fr], m.basis[fr], m.year[fr]) * 2 + level)
     meta["supply_ids"] = pd.Series([supply[j] for j in t_of], dtype=object)
     meta["source_ids"] = pd.Series([sources[j] for j in t_of], dtype=object)
 

@@ -143,7 +143,10 @@ def _frame(tables: Tables, net: SupplyNetwork, products: Iterable[str], by: str)
         prod.append(np.full(ents.size + k.size, j, dtype=np.int64))
         ent += [ents, ents[c]]
         node += [np.full(ents.size, -1, dtype=np.int64), k]
-        depth_of += [np.full(ents.size, -1, dtype=np.int64), np.array([depth[int(x)] for x in k])]
+        depth_of += [
+            np.full(ents.size, -1, dtype=np.int64),
+            np.array([depth[int(x)] for x in k], dtype=np.int64),
+        ]
         is_total += [np.ones(ents.size, dtype=bool), np.zeros(k.size, dtype=bool)]
     if prod:
         product_ids = np.array(list(products), dtype=object)

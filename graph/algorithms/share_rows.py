@@ -142,14 +142,18 @@ class MarketRows:
         first : ndarray of int
             Per table, the index of one of its rows.
         """
-        key = self._radix(self.input, self.basis, self.year) * 2 + self.level
+        key = self.table_key(self.input, self.basis, self.year) * 2 + self.level
         _, first, codes = group_codes(key)
         return codes, first
 
-    def _radix(
+    def table_key(
         self, input_code: NDArray[np.int64], basis: NDArray[np.int64], year: NDArray[np.int64]
     ) -> NDArray[np.int64]:
-        """One int per (input, basis, year) of these rows, in that sort order."""
+        """One int per (input code, basis code, year), ordered as those are.
+
+        ``input_code`` may be scaled (``input * k + j``, ``0 <= j < k``) to key
+        a finer split of each input, such as its lenses.
+        """
         return _radix(input_code, basis, year, len(self.bases), self.year)
 
 
@@ -160,7 +164,11 @@ def _radix(
     n_bases: int,
     years: NDArray[np.int64],
 ) -> NDArray[np.int64]:
-    """Mixed-radix key of (input, basis, year); ``years`` spans the possible years."""
+    """Mixed-radix key of (input, basis, year); ``years`` spans the possible years.
+
+    Each digit stays below its radix, so keys are distinct and sort like the
+    tuples; int64 holds them while inputs x bases x years stays below 9e18.
+    """
     y0 = int(years.min()) if years.size else 0
     ny = int(years.max()) - y0 + 1 if years.size else 1
     return (input_code.astype(np.int64) * max(n_bases, 1) + basis) * ny + (year - y0)
@@ -417,27 +425,27 @@ def market_rows(
     keep = yr[rows] == latest
     rows, level = rows[keep], level[keep]
 
-    m = MarketRows(
+    in_code, b_code, yr = in_code[rows].astype(np.int64), b_code[rows].astype(np.int64), yr[rows]
+    # share intervals need each row's (input, basis, year, level) table
+    _, _, table = group_codes(_radix(in_code, b_code, yr, len(b_u), yr) * 2 + level)
+    lo, hi, share_kind = _intervals(s, pos[rows], table)
+    return MarketRows(
         pos=pos[rows],
-        input=in_code[rows].astype(np.int64),
-        basis=b_code[rows].astype(np.int64),
-        year=yr[rows],
+        input=in_code,
+        basis=b_code,
+        year=yr,
         level=level,
         kind=kind[rows],
         supplier=sup_code[rows].astype(np.int64),
-        lo=np.zeros(rows.size),
-        hi=np.zeros(rows.size),
-        share_kind=np.zeros(rows.size, dtype=np.int8),
+        lo=lo,
+        hi=hi,
+        share_kind=share_kind,
         inputs=empty.inputs,
         bases=empty.bases,
         suppliers=empty.suppliers,
         lenses=info,
         roots=roots,
     )
-    table, _ = m.table_codes()
-    lo, hi, share_kind = _intervals(s, m.pos, table)
-    m.lo[:], m.hi[:], m.share_kind[:] = lo, hi, share_kind
-    return m
 
 
 # -------------------------------------------------------------------- lens rows
@@ -514,7 +522,8 @@ def lens_rows(tables: Tables, m: MarketRows, lenses: Iterable[str] = LENSES) -> 
 
     Notes
     -----
-    O(R + S) for R market rows and S (firm, stage, year, nodes) spreads: the
+    O(R log R + S log S) for R market rows and S (firm, stage, year, nodes)
+    spreads: the entity vocabulary and the combinations are sorted once, the
     spreads come from one :func:`~chiprisk.graph.lenses.site_weights` call
     over the distinct combinations and are expanded with ``numpy.repeat``.
 
@@ -577,11 +586,10 @@ def lens_rows(tables: Tables, m: MarketRows, lenses: Iterable[str] = LENSES) -> 
         resid = m.kind[rows] == _RESID
         ent = np.where(resid, resid_code, ent)
         parts.append((rows, np.full(rows.size, li, dtype=np.int8), ent, weight, sb, resid))
-    cols = [np.concatenate(c) if parts else np.zeros(0) for c in zip(*parts, strict=True)]
-    if not parts:
-        cols = [np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros(0, np.int64)]
-        cols += [np.zeros(0), np.zeros(0, np.int64), np.zeros(0, bool)]
-    row, lens, ent, weight, sb, resid = cols
+    if not parts:  # no lens asked for
+        none = np.zeros(0, np.int64)
+        parts.append((none, none.astype(np.int8), none, np.zeros(0), none, none.astype(bool)))
+    row, lens, ent, weight, sb, resid = (np.concatenate(c) for c in zip(*parts, strict=True))
     row = row.astype(np.int64)
     return LensRows(
         row=row,

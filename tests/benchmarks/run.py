@@ -453,6 +453,10 @@ def median_run(name: str, d: Path, env: dict, arg: int | None, repeats: int) -> 
     res = dict(ok[(len(ok) - 1) // 2])
     if len(runs) > 1:
         res["runs_seconds"] = [r.get("seconds") for r in runs]
+    failed = [r["error"] for r in runs if "seconds" not in r]
+    if failed:
+        res["failed_runs"] = failed
+        print(f"  {name}: {len(failed)} of {len(runs)} runs failed: {failed[0][-300:]}", flush=True)
     return res
 
 

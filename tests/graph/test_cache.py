@@ -97,3 +97,42 @@ def test_cached_rows_rebuild_the_id_kinds_on_first_use(tiny_dir, tmp_path, monke
     # and the cache hands back the same map
     load(tiny_dir)
     assert dict(load(tiny_dir).tables.kinds) == dict(fresh.kinds)
+
+
+def test_pickled_rows_come_back_identical_column_by_column():
+    import pickle
+
+    import numpy as np
+    import pandas as pd
+
+    from chiprisk.graph.loader import Tables
+
+    n = 12_000  # large enough to be packed
+    cycle = np.array(["a", "b", None], dtype=object)[np.arange(n) % 3]
+    frame = pd.DataFrame(
+        {
+            "text_none": pd.Series(cycle, dtype=object),
+            "text_nan": pd.Series(np.where(cycle == None, np.nan, cycle), dtype=object),  # noqa: E711
+            "text_na": pd.Series(np.where(cycle == None, pd.NA, cycle), dtype=object),  # noqa: E711
+            "mixed_missing": pd.Series([None, np.nan, "x"] * (n // 3), dtype=object),
+            "numbers_as_objects": pd.Series([1, 1.0, True] * (n // 3), dtype=object),
+            "ids": pd.Series([f"id-{i}" for i in range(n)], dtype=object),
+            "pandas_str": pd.Series(["p", "q"] * (n // 2), dtype="str"),
+            "category": pd.Series(["c", "d"] * (n // 2), dtype="category"),
+            "ints": pd.array(np.arange(n), dtype="Int64"),
+            "floats": np.linspace(0, 1, n),
+        },
+        index=pd.RangeIndex(5, n + 5),
+    )
+    frame.attrs["note"] = "kept"
+    t = Tables({"supplies": frame}, pd.DataFrame(columns=["id"]), "test", "h")
+    back = pickle.loads(pickle.dumps(t, pickle.HIGHEST_PROTOCOL))["supplies"]
+    assert list(back.columns) == list(frame.columns) and back.index.equals(frame.index)
+    assert back.attrs == {"note": "kept"}
+    for col in frame.columns:
+        assert back[col].dtype == frame[col].dtype, col
+        before, after = frame[col].tolist(), back[col].tolist()
+        assert [type(v) for v in after] == [type(v) for v in before], col
+        assert [None if pd.isna(v) else v for v in after] == [
+            None if pd.isna(v) else v for v in before
+        ], col
