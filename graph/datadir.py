@@ -82,12 +82,21 @@ class DataDir:
 
 def hash_update(h: hashlib._Hash, name: str, raw: bytes) -> None:
     """Fold one file into a data hash (the one scheme both hashers use)."""
-    h.update(name.encode() + b"\0" + hashlib.sha256(raw).digest())
+    _fold(h, name, hashlib.sha256(raw).digest())
+
+
+def _fold(h: hashlib._Hash, name: str, digest: bytes) -> None:
+    h.update(name.encode() + b"\0" + digest)
 
 
 def data_hash(data_dir: str | Path | None = None) -> str:
-    """The sha256 of a data directory's file names and bytes."""
+    """The sha256 of a data directory's file names and bytes.
+
+    Files are hashed in chunks as they are read (no copy of a large file in
+    memory); the result equals folding each file's bytes with :func:`hash_update`.
+    """
     h = hashlib.sha256()
     for name, f in DataDir(data_dir).files():
-        hash_update(h, name, f.read_bytes())
+        with f.open("rb") as stream:
+            _fold(h, name, hashlib.file_digest(stream, "sha256").digest())
     return h.hexdigest()
