@@ -286,8 +286,11 @@ def _id_lists(
     """Per (input, basis, year, level) table: its sorted supply ids and source ids."""
     s = tables["supplies"]
     ids = s["id"].to_numpy(dtype=object)[m.pos]
-    order = _sorted_ids(ids)
-    order = order[np.argsort(table[order], kind="stable")]
+    if s["id"].is_monotonic_increasing:  # the file lists ids in order (the built-in data does)
+        order = np.lexsort((m.pos, table))  # so positions sort like the ids
+    else:
+        order = _sorted_ids(ids)
+        order = order[np.argsort(table[order], kind="stable")]
     counts = np.bincount(table, minlength=n_tables)
     supply = [list(x) for x in np.split(ids[order], np.cumsum(counts)[:-1])]
     src, names = pd.factorize(s["source_id"].to_numpy(dtype=object)[m.pos], sort=True)
@@ -440,7 +443,9 @@ def _score(tables: Tables, m: MarketRows, lr: LensRows, exact_bounds: bool = Fal
     out["cr3"] = cr3
     out["top_entity"] = top_e
     names = _names(tables, top_e)
-    out["top_entity_name"] = [_entity_name(x, names) for x in top_e]
+    distinct, at = np.unique(np.where(has, top_e, ""), return_inverse=True)
+    named = np.array([_entity_name(x, names) if x else None for x in distinct], dtype=object)
+    out["top_entity_name"] = named[at.reshape(-1)]
     out["top_share"] = top_p
     with np.errstate(divide="ignore"):
         out["effective_n"] = np.where(hhi > 0, HHI_MAX / np.where(hhi > 0, hhi, 1.0), np.nan)

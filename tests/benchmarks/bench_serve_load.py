@@ -3,7 +3,7 @@
 Run on demand (not part of the test run)::
 
     python tests/benchmarks/bench_serve_load.py [--requests 5000] [--clients 32]
-        [--timeouts 10] [--workers 3] [--timeout 2] [--json out.json]
+        [--timeouts N] [--workers 3] [--timeout 2] [--json out.json]
 
 Starts the real endpoint on loopback over the built-in data, fires the same
 mix as ``tests/hardening/test_serve_load.py`` (cheap named queries checked
@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -42,23 +41,28 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=5000)
     ap.add_argument("--clients", type=int, default=32)
-    ap.add_argument("--timeouts", type=int, default=10, help="cross joins in the mix")
+    ap.add_argument(
+        "--timeouts",
+        type=int,
+        default=None,
+        help="cross joins in the mix (default: one per 500 requests, at least 1; "
+        "more than the workers can absorb makes cheap queries meet 'server is busy')",
+    )
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=2.0, help="server timeout, seconds")
     ap.add_argument("--json", help="write the figures to this file")
     args = ap.parse_args()
+    if args.timeouts is None:
+        args.timeouts = max(1, args.requests // 500)
 
     from chiprisk.graph.knowledge_graph import load
-    from chiprisk.graph.serve import make_server
 
     drv = _driver()
     kg = load()
-    srv = make_server(
-        kg.rdf, port=0, timeout=args.timeout, max_results=drv.MAX_RESULTS, workers=args.workers
+    endpoint = drv.servers.chiprisk_endpoint(
+        kg.rdf, timeout=args.timeout, max_results=drv.MAX_RESULTS, workers=args.workers
     )
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with endpoint as srv:
         with drv.servers.RecordingServer() as rec:
             jobs = drv.build_jobs(kg, rec.url, total=args.requests, timeouts=args.timeouts)
             outcomes, wall = drv.run_load(srv.url, jobs, clients=args.clients)
@@ -66,9 +70,6 @@ def main() -> int:
             stats["remote_fetches"] = len(rec.requests)
         time.sleep(1)
         stats["workers_alive_after"] = len(drv.worker_pids(srv))
-    finally:
-        srv.close()
-        thread.join(10)
     stats.update(
         workers=args.workers,
         server_timeout_s=args.timeout,

@@ -15,6 +15,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
+@contextmanager
+def chiprisk_endpoint(
+    rdf, *, timeout: float, workers: int = 2, max_results: int = 500
+) -> Iterator[object]:
+    """Start ``chiprisk serve``'s server over ``rdf`` on a free loopback port; yield; close."""
+    from chiprisk.graph.serve import make_server
+
+    srv = make_server(rdf, port=0, timeout=timeout, max_results=max_results, workers=workers)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield srv
+    finally:
+        srv.close()
+        thread.join(10)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -28,14 +27,8 @@ def kg():
 
 @pytest.fixture(scope="module")
 def endpoint(kg):
-    srv = make_server(kg.rdf, port=0, timeout=3, max_results=500, workers=2)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with servers.chiprisk_endpoint(kg.rdf, timeout=3) as srv:
         yield srv
-    finally:
-        srv.close()
-        thread.join(10)
     assert not Path(srv.store_dir).exists()
 
 

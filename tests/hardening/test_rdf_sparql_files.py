@@ -17,7 +17,6 @@ import stat
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -31,7 +30,6 @@ from chiprisk.graph.errors import QueryError, UsageError
 from chiprisk.graph.export import export
 from chiprisk.graph.knowledge_graph import load
 from chiprisk.graph.rdf_files import MAX_NQUADS_LINE, parse_rdf_file
-from chiprisk.graph.serve import make_server
 
 pytest.importorskip("pyoxigraph", reason="chiprisk serve needs pyoxigraph")
 
@@ -48,14 +46,8 @@ def kg():
 
 @pytest.fixture(scope="module")
 def endpoint(kg):
-    srv = make_server(kg.rdf, port=0, timeout=2, max_results=500, workers=2)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with servers.chiprisk_endpoint(kg.rdf, timeout=2) as srv:
         yield srv
-    finally:
-        srv.close()
-        thread.join(10)
 
 
 @pytest.fixture
@@ -268,14 +260,8 @@ def test_r11_runaway_query_is_stopped_at_the_timeout_and_the_server_recovers(end
 def test_r12_fresh_server_does_not_charge_worker_start_up_to_the_first_query(kg):
     # Was: make_server returned before its workers had started (about 1 s), so
     # with --timeout 0.5 the first queries got 503 "timed out".
-    srv = make_server(kg.rdf, port=0, timeout=0.5, workers=1)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with servers.chiprisk_endpoint(kg.rdf, timeout=0.5, workers=1) as srv:
         assert http(srv.url, "ASK { crid:tsmc ?p ?o }")[0] == 200
-    finally:
-        srv.close()
-        thread.join(10)
 
 
 def test_r13_large_results_are_refused_never_truncated(endpoint):

@@ -33,7 +33,6 @@ import sparql_servers as servers  # tests/graph, on pytest's pythonpath
 from chiprisk.graph.knowledge_graph import load
 from chiprisk.graph.push import results_frame, with_prefixes, with_values
 from chiprisk.graph.query import named_bindings, run_query
-from chiprisk.graph.serve import make_server
 from chiprisk.ontology import resources
 
 pytest.importorskip("pyoxigraph", reason="chiprisk serve needs pyoxigraph")
@@ -321,10 +320,10 @@ def kg():
 
 
 def test_1200_requests_from_32_clients(kg):
-    srv = make_server(kg.rdf, port=0, timeout=TIMEOUT_S, max_results=MAX_RESULTS, workers=WORKERS)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
+    endpoint = servers.chiprisk_endpoint(
+        kg.rdf, timeout=TIMEOUT_S, max_results=MAX_RESULTS, workers=WORKERS
+    )
+    with endpoint as srv:
         with servers.RecordingServer() as rec:
             before = send(srv.url, Job("heavy", "count", "GET", COUNT_ALL, 200))
             n_before = json.loads(before.body)["results"]["bindings"][0]["n"]["value"]
@@ -360,8 +359,5 @@ def test_1200_requests_from_32_clients(kg):
         assert len(pids) == WORKERS
         children = {p.pid for p in multiprocessing.active_children()}
         assert set(pids) <= children and len(children) <= WORKERS
-    finally:
-        srv.close()
-        thread.join(10)
     assert multiprocessing.active_children() == []
     assert not Path(srv.store_dir).exists()

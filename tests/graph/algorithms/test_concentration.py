@@ -312,6 +312,27 @@ def test_r1_11_hbm_firm_and_country(tmp_path):
     assert bool(country["over_65"]) is True
 
 
+@pytest.mark.parametrize("order", ["mixed", "sorted", "reversed"])
+def test_supply_and_source_ids_are_sorted_whatever_the_file_order(tmp_path, order):
+    # ids in order in the file take a fast path (positions sort like ids); others are sorted
+    rows = [
+        sup("z-tsmc", "tsmc", share=60, source="src-a"),
+        sup("m-samsung", "samsung", share=30, source="src-a"),
+        sup("a-other", "other", share=10, source="src-a"),
+        sup("b-tw", "TW", share=100, source="src-a"),
+    ]
+    if order != "mixed":
+        rows = sorted(rows, reverse=order == "reversed")
+    t = write_dir(tmp_path, rows)
+    assert t["supplies"]["id"].is_monotonic_increasing == (order == "sorted")
+    df = concentration(t, inputs="logic")
+    for lens in ("firm", "hq", "site"):
+        assert one(df, lens=lens)["supply_ids"] == ["a-other", "m-samsung", "z-tsmc"]
+    country = one(df, lens="country")
+    assert country["supply_ids"] == ["a-other", "b-tw"]
+    assert country["source_ids"] == ["src-a"]
+
+
 def test_bases_are_never_mixed(tmp_path):
     t = write_dir(
         tmp_path,
