@@ -469,23 +469,22 @@ def _spread(
     stage_code, stages = pd.factorize(stage_of, use_na_sentinel=False)
     nodes_code, nodes = pd.factorize(nodes_of)
     inp = m.input[rows]
-    combo = pd.DataFrame(
-        {
-            "f": firm_code,
-            "s": stage_code[inp],
-            "y": m.year[rows],
-            "n": nodes_code[inp],
-        }
-    )
-    cid = combo.groupby(["f", "s", "y", "n"], sort=False).ngroup().to_numpy()
-    _, first, _ = group_codes(cid)
-    c = combo.iloc[first]
+    # one (firm, stage, year, nodes) combination number per row, by a mixed-radix key:
+    # distinct while firms x stages x years x node lists < 2**63 (1e6 x 8 x 151 x 1e4 = 1e13)
+    year = m.year[rows]
+    y0 = int(year.min()) if year.size else 0
+    digits = (stage_code[inp], year - y0, nodes_code[inp])
+    bases = (len(stages), int(year.max(initial=y0)) - y0 + 1, max(len(nodes), 1))
+    key = firm_code.astype(np.int64)
+    for digit, base in zip(digits, bases, strict=True):
+        key = key * base + digit
+    _, first, cid = group_codes(key)
     keys = pd.DataFrame(
         {
-            "firm": np.asarray(firms, dtype=object)[c["f"].to_numpy()],
-            "stage": np.asarray(stages, dtype=object)[c["s"].to_numpy()],
-            "year": c["y"].to_numpy(),
-            "nodes": np.asarray(nodes, dtype=object)[c["n"].to_numpy()],
+            "firm": np.asarray(firms, dtype=object)[firm_code[first]],
+            "stage": np.asarray(stages, dtype=object)[stage_code[inp[first]]],
+            "year": year[first],
+            "nodes": np.asarray(nodes, dtype=object)[nodes_code[inp[first]]],
         }
     )
     spread = country_site_weights(site_weights(tables, keys, m.roots)).reset_index(drop=True)
