@@ -348,7 +348,7 @@ def _score(tables: Tables, m: MarketRows, lr: LensRows, exact_bounds: bool = Fal
     meta["site_basis"] = pd.Series([";".join(x) if x else None for x in joined], dtype=object)
 
     # supply and source ids, once per (input, basis, year, level) table
-    table, t_first = m.table_codes()
+    table, t_first = m.table, m.table_row
     supply, sources = _id_lists(tables, m, table, t_first.size)
     level = np.where(lr.lens[first] == LENSES.index("country"), 1, 0)
     t_key = m.table_key(m.input[t_first], m.basis[t_first], m.year[t_first]) * 2 + m.level[t_first]

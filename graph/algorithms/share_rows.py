@@ -105,6 +105,11 @@ class MarketRows:
         The row's share interval in percent.
     share_kind : ndarray of int
         Index into :data:`SHARE_KINDS`.
+    table : ndarray of int
+        The row's (input, basis, year, level) share table, numbered in that
+        sort order.
+    table_row : ndarray of int
+        Per table, the index of one of its rows.
     inputs, bases, suppliers : ndarray of object
         Vocabularies (``inputs`` and ``bases`` sorted).
     lenses : pandas.DataFrame
@@ -123,6 +128,8 @@ class MarketRows:
     lo: NDArray[np.float64]
     hi: NDArray[np.float64]
     share_kind: NDArray[np.int8]
+    table: NDArray[np.int64]
+    table_row: NDArray[np.int64]
     inputs: NDArray[np.object_]
     bases: NDArray[np.object_]
     suppliers: NDArray[np.object_]
@@ -131,20 +138,6 @@ class MarketRows:
 
     def __len__(self) -> int:
         return int(self.pos.size)
-
-    def table_codes(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """Each row's (input, basis, year, level) table, numbered in that sort order.
-
-        Returns
-        -------
-        codes : ndarray of int
-            Per row, the table number.
-        first : ndarray of int
-            Per table, the index of one of its rows.
-        """
-        key = self.table_key(self.input, self.basis, self.year) * 2 + self.level
-        _, first, codes = group_codes(key)
-        return codes, first
 
     def table_key(
         self, input_code: NDArray[np.int64], basis: NDArray[np.int64], year: NDArray[np.int64]
@@ -399,6 +392,8 @@ def market_rows(
         lo=np.zeros(0),
         hi=np.zeros(0),
         share_kind=kind[:0],
+        table=sup_code[:0].astype(np.int64),
+        table_row=sup_code[:0].astype(np.int64),
         inputs=np.asarray(in_u, dtype=object),
         bases=np.asarray(b_u, dtype=object),
         suppliers=np.asarray(sup_u, dtype=object),
@@ -427,7 +422,7 @@ def market_rows(
 
     in_code, b_code, yr = in_code[rows].astype(np.int64), b_code[rows].astype(np.int64), yr[rows]
     # share intervals need each row's (input, basis, year, level) table
-    _, _, table = group_codes(_radix(in_code, b_code, yr, len(b_u), yr) * 2 + level)
+    _, table_row, table = group_codes(_radix(in_code, b_code, yr, len(b_u), yr) * 2 + level)
     lo, hi, share_kind = _intervals(s, pos[rows], table)
     return MarketRows(
         pos=pos[rows],
@@ -440,6 +435,8 @@ def market_rows(
         lo=lo,
         hi=hi,
         share_kind=share_kind,
+        table=table,
+        table_row=table_row,
         inputs=empty.inputs,
         bases=empty.bases,
         suppliers=empty.suppliers,

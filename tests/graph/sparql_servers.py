@@ -30,6 +30,7 @@ def chiprisk_endpoint(
     finally:
         srv.close()
         thread.join(10)
+    assert not Path(srv.store_dir).exists()  # closing removes the server's store
 
 
 def free_port() -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pandas as pd
@@ -29,7 +28,6 @@ def kg():
 def endpoint(kg):
     with servers.chiprisk_endpoint(kg.rdf, timeout=3) as srv:
         yield srv
-    assert not Path(srv.store_dir).exists()
 
 
 def _get(url: str, query: str, accept: str = "application/sparql-results+json"):

@@ -36,6 +36,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from chiprisk.graph.contract import SCENARIO_FIELDS
 from chiprisk.graph.datadir import TABLE_FILES
 from chiprisk.graph.errors import DataErrors
 
@@ -250,18 +251,7 @@ def mutated_tables(draw, max_edits: int = 4) -> dict[str, bytes | None]:
     return files
 
 
-SCENARIO_KEYS = (
-    "id",
-    "name",
-    "targets",
-    "severity",
-    "duration_weeks",
-    "probability",
-    "inventory_weeks",
-    "recovery_weeks",
-    "rationale",
-    "source_id",
-)
+SCENARIO_KEYS = (*SCENARIO_FIELDS, "inventory_weeks", "recovery_weeks")  # the optional two
 TARGETS = [
     "country:TW",
     "country:JP",
