@@ -4,7 +4,7 @@ A warm ``chiprisk concentration --input X`` spends most of its time importing
 pandas (about 0.7 s here) and the analytics; the text it prints depends only
 on the data, the chiprisk version, the command's options, the format and the
 terminal (width, colours). Those make the key; the text is stored with
-:mod:`chiprisk.graph.cache` (``--no-cache`` or ``CHIPRISK_CACHE_DIR=off``
+:mod:`chiprisk.graph.io.cache` (``--no-cache`` or ``CHIPRISK_CACHE_DIR=off``
 turn it off). Output written with ``-o FILE`` is not cached.
 """
 
@@ -36,14 +36,14 @@ def echo_cached(
     if output is not None or not state.use_cache:
         text = make_text()
         if output is not None:
-            from chiprisk.graph.atomic import atomic_write
+            from chiprisk.graph.io.atomic import atomic_write
 
             atomic_write(output, text.encode("utf-8"))
         else:
             click.echo(text, nl=False)
         return
-    from chiprisk.graph import cache
-    from chiprisk.graph.datadir import data_hash
+    from chiprisk.graph.io import cache
+    from chiprisk.graph.io.datadir import data_hash
 
     data_key = data_hash(state.data)
     entry = _key(name, params)

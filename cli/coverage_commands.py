@@ -39,7 +39,7 @@ def coverage(state, stale_years: int, as_of: int | None, fmt: str, output: str |
       chiprisk coverage
       chiprisk coverage --stale-years 3 --format csv -o coverage.csv
     """
-    from chiprisk.graph.coverage import coverage as run
+    from chiprisk.graph.model.coverage import coverage as run
 
     report = run(state.kg().tables, stale_years=stale_years, as_of=as_of)
     render(report, fmt, output, title="Coverage: what the data cannot answer")

@@ -20,8 +20,8 @@ def info(state, fmt: str, output: str | None) -> None:
       chiprisk info
       chiprisk --data ./my-data info --format json
     """
-    from chiprisk.graph import cache
-    from chiprisk.graph.datadir import NotADataDir, data_hash
+    from chiprisk.graph.io import cache
+    from chiprisk.graph.io.datadir import NotADataDir, data_hash
 
     try:
         key = data_hash(state.data)
@@ -102,8 +102,8 @@ def validate(state, rdf_file: str | None, fmt: str, output: str | None) -> None:
       chiprisk validate
       chiprisk validate --rdf my-graph.ttl --format json
     """
-    from chiprisk.graph.rdf_files import parse_rdf_file
-    from chiprisk.graph.validate import validate_graph
+    from chiprisk.graph.rdf.files import parse_rdf_file
+    from chiprisk.graph.rdf.validate import validate_graph
 
     report = validate_graph(parse_rdf_file(rdf_file)) if rdf_file else state.kg().validate()
     if fmt == "table" and output is None:
@@ -135,8 +135,8 @@ def build(state, manifest: str | None, fmt: str, output: str | None) -> None:
     kg = state.kg()
     facts = kg.info()
     if manifest:
-        from chiprisk.graph.atomic import atomic_write
-        from chiprisk.graph.manifest import manifest_json
+        from chiprisk.graph.io.atomic import atomic_write
+        from chiprisk.graph.io.manifest import manifest_json
 
         atomic_write(manifest, manifest_json(state.data).encode("utf-8"))
     counts = {k: v for k, v in facts.items() if isinstance(v, int)}

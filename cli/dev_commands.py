@@ -23,7 +23,7 @@ def synth(out, rows, suppliers, inputs, products, seed):
       chiprisk synth /tmp/net-100k --rows 100k --seed 1
       chiprisk --data /tmp/net-100k concentration --stage equipment
     """
-    from chiprisk.graph.synthetic import generate, parse_size
+    from chiprisk.graph.io.synthetic import generate, parse_size
 
     path = generate(
         out,

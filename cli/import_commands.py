@@ -89,7 +89,7 @@ def eto(src, out_dir, year, countries, levels, merge_builtin, fmt) -> None:
       chiprisk import eto ./eto-chip-explorer/data -o ./eto-data
       chiprisk --data ./eto-data concentration --input eto-n20 --by country
     """
-    from chiprisk.graph.importers.eto import import_eto
+    from chiprisk.graph.io.importers.eto import import_eto
 
     report = import_eto(
         src,
@@ -125,6 +125,6 @@ def csv_tables(src, out_dir, merge_builtin, fmt) -> None:
       chiprisk import csv ./my-tables -o ./my-data
       chiprisk import csv ./my-tables -o ./merged --merge-builtin
     """
-    from chiprisk.graph.importers.csv_dir import import_csv
+    from chiprisk.graph.io.importers.csv_dir import import_csv
 
     _report(import_csv(src, out_dir, merge_builtin=merge_builtin), fmt)

@@ -153,7 +153,7 @@ class State:
 
 
 def _version() -> str:
-    from chiprisk.graph.cache import chiprisk_version
+    from chiprisk.graph.io.cache import chiprisk_version
 
     return chiprisk_version()
 

@@ -219,7 +219,7 @@ def render(df, fmt: str, output: str | None, title: str | None = None) -> None:
     """Print (or write to ``output``) rows in the chosen format."""
     text = render_text(df, fmt, output, title)
     if output:
-        from chiprisk.graph.atomic import atomic_write
+        from chiprisk.graph.io.atomic import atomic_write
 
         atomic_write(output, text.encode("utf-8"))
     else:

@@ -52,7 +52,7 @@ def query(
     """
     import pandas as pd
 
-    from chiprisk.graph.query import named_bindings, read_query_arg, run_query
+    from chiprisk.graph.rdf.query import named_bindings, read_query_arg, run_query
     from chiprisk.ontology import resources
 
     if list_queries:
@@ -121,7 +121,7 @@ def export(state, fmt: str, output: str, with_ontology: bool, include_derived: b
       chiprisk export --format csv -o ./chiprisk-tables
       chiprisk export --format nt | wc -l
     """
-    from chiprisk.graph.export import export as do_export
+    from chiprisk.graph.rdf.export import export as do_export
 
     if fmt in ("graphml", "csv") and (with_ontology or include_derived):
         raise click.UsageError("--with-ontology and --include-derived apply to RDF formats only")
@@ -183,8 +183,8 @@ def serve(
     """
     from rdflib import Graph
 
-    from chiprisk.graph.export import export as do_export
-    from chiprisk.graph.serve import make_server
+    from chiprisk.graph.rdf.export import export as do_export
+    from chiprisk.graph.rdf.serve import make_server
 
     kg = state.kg()
     graph = kg.rdf
@@ -256,8 +256,8 @@ def push(
     import pandas as pd
     from rdflib import Graph
 
-    from chiprisk.graph.export import export as do_export
-    from chiprisk.graph.push import push_graph
+    from chiprisk.graph.rdf.export import export as do_export
+    from chiprisk.graph.rdf.push import push_graph
 
     kg = state.kg()
     graph = kg.rdf

@@ -31,7 +31,7 @@ def report(state, out_dir, year):
       chiprisk report -o out/
       chiprisk --data ./my-data report -o reports/2024 --year 2024
     """
-    from chiprisk.graph.report import STEPS, build_report
+    from chiprisk.graph.report.html import STEPS, build_report
 
     kg = state.kg()
     if sys.stderr.isatty():

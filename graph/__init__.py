@@ -1,7 +1,7 @@
 """chiprisk.graph: the library analysts import.
 
 Names are re-exported lazily (PEP 562), so importing a light submodule such as
-``chiprisk.graph.datadir`` does not pull in pandas or rdflib.
+``chiprisk.graph.io.datadir`` does not pull in pandas or rdflib.
 
 >>> import chiprisk.graph as cg
 >>> kg = cg.load()
@@ -12,6 +12,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from chiprisk.graph import _moved
+
+_moved.install()  # old module paths (chiprisk.graph.loader, ...) for one release
+
 _EXPORTS = {
     "ChipriskError": "chiprisk.graph.errors",
     "DataError": "chiprisk.graph.errors",
@@ -20,10 +24,10 @@ _EXPORTS = {
     "UsageError": "chiprisk.graph.errors",
     "KnowledgeGraph": "chiprisk.graph.knowledge_graph",
     "load": "chiprisk.graph.knowledge_graph",
-    "Tables": "chiprisk.graph.loader",
-    "load_tables": "chiprisk.graph.loader",
-    "ValidationReport": "chiprisk.graph.validate",
-    "validate_graph": "chiprisk.graph.validate",
+    "Tables": "chiprisk.graph.io.loader",
+    "load_tables": "chiprisk.graph.io.loader",
+    "ValidationReport": "chiprisk.graph.rdf.validate",
+    "validate_graph": "chiprisk.graph.rdf.validate",
     "CR": "chiprisk.ontology.namespaces",
     "CRID": "chiprisk.ontology.namespaces",
     "iri_for": "chiprisk.ontology.namespaces",
@@ -50,9 +54,9 @@ __all__ = [
 
 if TYPE_CHECKING:
     from chiprisk.graph.errors import ChipriskError, DataError, DataErrors, QueryError, UsageError
+    from chiprisk.graph.io.loader import Tables, load_tables
     from chiprisk.graph.knowledge_graph import KnowledgeGraph, load
-    from chiprisk.graph.loader import Tables, load_tables
-    from chiprisk.graph.validate import ValidationReport, validate_graph
+    from chiprisk.graph.rdf.validate import ValidationReport, validate_graph
     from chiprisk.ontology.namespaces import CR, CRID, iri_for
 
     iri = iri_for

@@ -26,25 +26,18 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from chiprisk.graph import cache
-from chiprisk.graph.contract import COUNTRIES, TABLES
-from chiprisk.graph.datadir import data_hash
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import ISO_COUNTRIES, Tables, load_tables
+from chiprisk.graph.io import cache
+from chiprisk.graph.io.contract import COUNTRIES, TABLES
+from chiprisk.graph.io.countries import ISO_COUNTRIES, country_label
+from chiprisk.graph.io.datadir import data_hash
+from chiprisk.graph.io.loader import Tables, load_tables
 
 if TYPE_CHECKING:  # rdflib, pyshacl and networkx load only when used (CLI start-up)
     import networkx as nx
     from rdflib import Graph
 
-    from chiprisk.graph.validate import ValidationReport
-
-
-def country_label(code: str) -> str:
-    """Readable name of a country code (see :func:`chiprisk.graph.rdf.country_label`)."""
-    import pycountry
-
-    c = pycountry.countries.get(alpha_2=code)
-    return getattr(c, "common_name", None) or c.name
+    from chiprisk.graph.rdf.validate import ValidationReport
 
 
 NAME_COLUMNS = {
@@ -89,13 +82,13 @@ class KnowledgeGraph:
     @cached_property
     def rdf(self) -> Graph:
         """The RDF graph (rdflib), built on first use."""
-        from chiprisk.graph.rdf import build_graph
+        from chiprisk.graph.rdf.triples import build_graph
 
         return build_graph(self.tables)
 
     def to_networkx(self) -> nx.DiGraph:
-        """The supply network as a networkx DiGraph (see :mod:`chiprisk.graph.network`)."""
-        from chiprisk.graph.network import to_networkx
+        """The supply network as a networkx DiGraph (see :mod:`chiprisk.graph.model.network`)."""
+        from chiprisk.graph.model.network import to_networkx
 
         return to_networkx(self.tables)
 
@@ -276,13 +269,13 @@ class KnowledgeGraph:
         >>> "ASML Holding" in set(kg.sparql(q, c=cg.iri("NL"))["name"])
         True
         """
-        from chiprisk.graph.query import run_query
+        from chiprisk.graph.rdf.query import run_query
 
         return run_query(self.rdf, query, bindings)
 
     def named_query(self, name: str, **params: str) -> pd.DataFrame:
         """Run a named competency query from ``ontology/queries`` with typed parameters."""
-        from chiprisk.graph.query import named_bindings, run_query
+        from chiprisk.graph.rdf.query import named_bindings, run_query
 
         text, bindings = named_bindings(name, {k: str(v) for k, v in params.items()})
         return run_query(self.rdf, text, bindings)
@@ -295,9 +288,9 @@ class KnowledgeGraph:
         Kept in memory and, for graphs from :func:`load`, in the on-disk
         cache beside the rows (a 100k-row network loads in 0.03 s instead
         of being rebuilt in 1.5 s). See
-        :class:`chiprisk.graph.propagation.SupplyNetwork`.
+        :class:`chiprisk.graph.model.propagation.SupplyNetwork`.
         """
-        from chiprisk.graph.propagation import build_network
+        from chiprisk.graph.model.propagation import build_network
 
         if year in self._networks:
             return self._networks[year]
@@ -478,8 +471,8 @@ class KnowledgeGraph:
     def plot(self):
         """The report's charts as matplotlib Figures: ``kg.plot.concentration()``,
         ``stage_countries()``, ``site_map()``, ``exposure()``, ``chokepoints()``;
-        ``kg.plot.frame(name)`` is the table behind each (see :mod:`chiprisk.graph.plot`)."""
-        from chiprisk.graph.plot import Plots
+        ``kg.plot.frame(name)`` is the table behind each (see :mod:`chiprisk.graph.report.plot`)."""
+        from chiprisk.graph.report.plot import Plots
 
         return Plots(self)
 
@@ -558,7 +551,7 @@ class KnowledgeGraph:
 
     def validate(self) -> ValidationReport:
         """SHACL shapes plus the whole-graph rules on this graph."""
-        from chiprisk.graph.validate import validate_graph
+        from chiprisk.graph.rdf.validate import validate_graph
 
         return validate_graph(self.rdf)
 
@@ -607,7 +600,7 @@ def load(data_dir: str | Path | None = None, *, use_cache: bool = True) -> Knowl
     data_dir : str or Path, optional
         A folder in the file contract; None for the built-in dataset.
     use_cache : bool
-        Read and write the on-disk cache (see :mod:`chiprisk.graph.cache`).
+        Read and write the on-disk cache (see :mod:`chiprisk.graph.io.cache`).
 
     Raises
     ------

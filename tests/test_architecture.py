@@ -91,8 +91,8 @@ def test_version_single_source():
 
 
 def test_table_files_match_contract():
-    from chiprisk.graph.contract import TABLES
-    from chiprisk.graph.datadir import TABLE_FILES
+    from chiprisk.graph.io.contract import TABLES
+    from chiprisk.graph.io.datadir import TABLE_FILES
 
     assert list(TABLE_FILES) == [t.file for t in TABLES.values()]
 

@@ -2,7 +2,7 @@
 
 A candidate ``v`` is a single point of failure (SPOF) of product ``P`` iff
 removing ``v`` alone makes ``P`` unproducible: ``avail(P) == 0`` in
-:func:`chiprisk.graph.propagation.propagate` (methods.md 3.2(c), minimal cut
+:func:`chiprisk.graph.model.propagation.propagate` (methods.md 3.2(c), minimal cut
 sets of size 1). All candidates of one kind are scenarios of one call:
 
 - ``input``: the node is capped at 0 (every node of that input, market and
@@ -22,7 +22,7 @@ removing X stops P). Dominators are offered only within one input's OR layer
 Ranking: ``score = products_affected x hhi / 10,000 x (1 - substitutability)``.
 ``hhi`` is the firm-lens HHI of the share table used (lower bound: the
 residual is fragmented; country-total tables count each country as one
-entity; see :func:`chiprisk.graph.propagation.hhi_by_firm`): for an input the
+entity; see :func:`chiprisk.graph.model.propagation.hhi_by_firm`): for an input the
 highest over the tables the affected products use (market or their own
 buyer-specific one); for a firm or site the highest over the nodes it is the
 sole supplier of.
@@ -44,14 +44,14 @@ rank : 1 = worst.
 sole_supplier_of : for firms and sites, the nodes they alone supply
     (``i@P`` = input ``i`` as sourced by product ``P``); empty for inputs.
 betweenness : secondary screen only: normalised betweenness of the node in
-    the supplies/requires edges of :func:`chiprisk.graph.network.to_networkx`
+    the supplies/requires edges of :func:`chiprisk.graph.model.network.to_networkx`
     (NaN when not computed or not a node). Suppliers are sources of that DAG,
     so firms and sites score 0; it screens inputs only.
 reason : one readable sentence.
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> df = chokepoints(load_tables(), product="nvidia-h100", betweenness=False)
 >>> "asml" in set(df["id"].head(5))
 True
@@ -65,8 +65,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from chiprisk.graph.algorithms.exposure import _check_product
-from chiprisk.graph.loader import Tables
-from chiprisk.graph.propagation import (
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.propagation import (
     SupplyNetwork,
     build_network,
     hhi_by_firm,
@@ -128,7 +128,7 @@ def _killers(net: SupplyNetwork, E: sp.spmatrix, p_idx: np.ndarray):
 
 
 def _betweenness(tables: Tables) -> dict[str, float]:
-    from chiprisk.graph.network import to_networkx
+    from chiprisk.graph.model.network import to_networkx
 
     g = to_networkx(tables)
     h = nx.DiGraph()
@@ -154,8 +154,8 @@ def or_layer_dominators(net: SupplyNetwork, node: str) -> list[str]:
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
-    >>> from chiprisk.graph.propagation import build_network
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> from chiprisk.graph.model.propagation import build_network
     >>> or_layer_dominators(build_network(load_tables()), "euv-lithography")
     ['asml', 'asml@equipment']
     """
@@ -219,14 +219,14 @@ def chokepoints(
 
     Notes
     -----
-    Three :func:`~chiprisk.graph.propagation.propagate` calls (inputs, firms,
+    Three :func:`~chiprisk.graph.model.propagation.propagate` calls (inputs, firms,
     sites as scenarios): O((nnz(W) + nnz(R)) x candidates) numpy work instead
     of one graph search per candidate (methods.md 3.2(c): O(n (n + m))).
     Betweenness (Brandes) is O(V E) on the networkx view.
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> df = chokepoints(load_tables(), betweenness=False)
     >>> df.loc[df["id"] == "euv-lithography", "products_affected"].item() >= 7
     True

@@ -9,7 +9,7 @@ descriptive bands of the 2023 and 2010 US merger guidelines and of the SIA/BCG
 sections 1 and 5 (R1); the index kernels live in
 :mod:`chiprisk.graph.algorithms.indices`.
 
-Lenses (``DESIGN.md`` section 3, :mod:`chiprisk.graph.lenses`)
+Lenses (``DESIGN.md`` section 3, :mod:`chiprisk.graph.model.lenses`)
 ---------------------------------------------------------------
 ``firm``
     Site rows roll up to their operator and organisations to their ultimate
@@ -20,7 +20,7 @@ Lenses (``DESIGN.md`` section 3, :mod:`chiprisk.graph.lenses`)
     Site rows count for the site's country. Firm rows are spread over the
     group's producing sites for the input's stage (only those making the
     input's ``process_nodes``, where any site lists them) with
-    :func:`~chiprisk.graph.lenses.group_site_weights` (by capacity, else per
+    :func:`~chiprisk.graph.model.lenses.group_site_weights` (by capacity, else per
     site, else the owner's country); the ``site_basis`` column says which.
 ``country``
     Rows whose supplier is an ISO country (country totals as a source
@@ -39,7 +39,7 @@ Conventions
   different years; the ``year`` column says which.
 * **Shares**: an exact ``share`` is ``[share, share]``; a range is
   ``[share_min, share_max]`` (a missing end is 0 or 100); a qualitative label
-  uses :data:`~chiprisk.graph.algorithms.indices.QUALITATIVE_SHARE_RANGES`
+  uses :data:`~chiprisk.graph.io.contract.QUALITATIVE_SHARE_RANGES`
   (negligible 0-1, minor 1-10, major 10-100, a chiprisk convention). A table
   whose rows give only capacities gets shares ``100 * capacity / total`` when
   all rows use one ``capacity_unit``; a capacity-only row inside a table that
@@ -71,7 +71,7 @@ Conventions
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> t = load_tables()
 >>> row = concentration(t, inputs="euv-lithography", lens="firm").iloc[0]
 >>> float(row["hhi"]), row["top_entity"], row["band_2023"]
@@ -103,10 +103,10 @@ from chiprisk.graph.algorithms.share_rows import (
     lens_rows,
     market_rows,
 )
-from chiprisk.graph.contract import BASES, STAGES
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.lenses import LENSES
-from chiprisk.graph.loader import Tables
+from chiprisk.graph.io.contract import BASES, STAGES
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.lenses import LENSES
 from chiprisk.ontology.namespaces import RESIDUAL_ID
 
 __all__ = [
@@ -481,7 +481,7 @@ def concentration(
     Parameters
     ----------
     tables : Tables
-        Checked rows from :func:`chiprisk.graph.loader.load_tables`.
+        Checked rows from :func:`chiprisk.graph.io.loader.load_tables`.
     inputs : str or iterable of str, optional
         Input ids to score (default: every input with market-wide rows).
     stage : str, optional
@@ -559,7 +559,7 @@ def concentration(
     O(R log R) for R market-wide supply rows. The rows are prepared once as
     integer codes (:mod:`~chiprisk.graph.algorithms.share_rows`: roll-ups per
     distinct supplier, the site lens spread with one vectorised
-    :func:`~chiprisk.graph.lenses.site_weights` call); one sort of the lens
+    :func:`~chiprisk.graph.model.lenses.site_weights` call); one sort of the lens
     rows by (table, entity) then gives every index as segment sums, and the
     interval bounds and point shares of all tables are computed at once by
     :mod:`~chiprisk.graph.algorithms.grouped_bounds`. Only
@@ -569,7 +569,7 @@ def concentration(
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> t = load_tables()
     >>> df = concentration(t, inputs="leading-edge-logic", lens="country")
     >>> row = df.iloc[0]
@@ -596,7 +596,7 @@ def explain(
     Parameters
     ----------
     tables : Tables
-        Checked rows from :func:`chiprisk.graph.loader.load_tables`.
+        Checked rows from :func:`chiprisk.graph.io.loader.load_tables`.
     input_id : str
         The input whose score to explain.
     lens : {"firm", "hq", "site", "country"}, default "firm"
@@ -630,7 +630,7 @@ def explain(
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> ex = explain(load_tables(), "euv-lithography")
     >>> ex[["supply_id", "entity", "share", "source_id"]].values.tolist()
     [['sup-euv-asml-2025', 'asml', 100.0, 'm-eto-chipexplorer']]
@@ -702,7 +702,7 @@ def dual_lens_gap(
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> g = dual_lens_gap(load_tables(), inputs="euv-lithography")
     >>> g[["owner_country", "location_country", "gap_label"]].iloc[0].tolist()
     ['NL', 'NL', 'owned and made in NL']

@@ -4,7 +4,7 @@ For every entity (a country, or a firm after roll-up to its ultimate parent)
 one scenario: each supplier node keeps ``1 - L[s, e]`` of its output (its
 share located in country ``e``), or 0 if it belongs to firm ``e``. All
 entities are propagated at once through the AND/OR network
-(:func:`chiprisk.graph.propagation.propagate`, methods.md 3.1 "hypothetical
+(:func:`chiprisk.graph.model.propagation.propagate`, methods.md 3.1 "hypothetical
 extraction" on the AND/OR structure, 3.2(c)), with **no substitution**: the
 loss is the fraction of the product's output that cannot be made.
 
@@ -35,7 +35,7 @@ from the entity get a row besides the total. Inputs of the closure with no data 
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> df = exposure(load_tables(), "nvidia-h100", by="firm")
 >>> top = df.query("input == '(total)'").iloc[0]
 >>> top["entity"], float(top["product_loss"])
@@ -51,8 +51,8 @@ import numpy as np
 import pandas as pd
 
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import Tables
-from chiprisk.graph.propagation import SupplyNetwork, build_network, propagate
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.propagation import SupplyNetwork, build_network, propagate
 
 __all__ = ["COLUMNS", "TOTAL", "exposure", "exposure_all"]
 
@@ -104,7 +104,7 @@ def _names(tables: Tables, by: str, entities: list[str]) -> list[str]:
             zip(tables["organizations"]["id"], tables["organizations"]["name"], strict=True)
         )
         return [names.get(e, e) for e in entities]
-    from chiprisk.graph.rdf import country_label
+    from chiprisk.graph.io.countries import country_label
 
     return [country_label(e) for e in entities]
 
@@ -204,7 +204,7 @@ def exposure(
     Parameters
     ----------
     tables : Tables
-        Checked rows (:func:`chiprisk.graph.loader.load_tables`).
+        Checked rows (:func:`chiprisk.graph.io.loader.load_tables`).
     product : str
         An input id, usually of kind ``product`` (``nvidia-h100``).
     by : {"country", "firm"}
@@ -227,13 +227,13 @@ def exposure(
 
     Notes
     -----
-    One :func:`~chiprisk.graph.propagation.propagate` call with one scenario
+    One :func:`~chiprisk.graph.model.propagation.propagate` call with one scenario
     per entity: O((nnz(W) + nnz(R)) x entities) numpy work, plus a breadth-first
     closure of the product. No substitution between suppliers.
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> df = exposure(load_tables(), "nvidia-h100", by="country")
     >>> tot = df[df["input"] == "(total)"]
     >>> tot.iloc[0]["entity"], float(tot.iloc[0]["product_loss"])
@@ -261,7 +261,7 @@ def exposure_all(
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> df = exposure_all(load_tables(), "country")
     >>> "nvidia-h100" in set(df["product"])
     True

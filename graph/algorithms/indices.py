@@ -26,11 +26,12 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from chiprisk.graph.io.contract import QUALITATIVE_SHARE_RANGES
 
 __all__ = [
     "BAND_HIGH",
@@ -72,20 +73,7 @@ BAND_HIGH = "highly concentrated"
 
 Band = Literal["unconcentrated", "moderately concentrated", "highly concentrated"]
 
-#: Qualitative share labels -> closed percent intervals ``(lo, hi)``.
-#:
-#: **This is a chiprisk convention, not a published standard.** It turns a
-#: source's wording ("negligible", "minor", "major" supplier) into a share
-#: interval that :func:`hhi_range_bounds` can bound. Intervals are closed, so a
-#: share of exactly 1 % is consistent with both "negligible" and "minor"; this
-#: overlap only widens the bounds and never makes them invalid.
-QUALITATIVE_SHARE_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
-    {
-        "negligible": (0.0, 1.0),
-        "minor": (1.0, 10.0),
-        "major": (10.0, 100.0),
-    }
-)
+# QUALITATIVE_SHARE_RANGES is part of the file contract (what share_qual means).
 
 
 # ---------------------------------------------------------------------------

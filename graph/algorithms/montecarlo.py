@@ -32,13 +32,13 @@ Model (methods.md 3.7; assumptions printed by the CLI)
 
 Vectorisation: runs with the same set of events have the same losses, so
 losses are computed once per distinct event pattern (at most ``2**n_events``,
-and far fewer in practice) with one :func:`~chiprisk.graph.propagation.propagate`
+and far fewer in practice) with one :func:`~chiprisk.graph.model.propagation.propagate`
 call per duration segment over all patterns; ``dedupe=False`` propagates
 every run (used by the benchmark to report both).
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> t = load_tables()
 >>> df = montecarlo(t, runs=20_000, seed=1)
 >>> bool((df["eud"] >= 0).all())
@@ -62,8 +62,8 @@ from chiprisk.graph.algorithms.simulate import (
     scenario_effects,
 )
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import Tables
-from chiprisk.graph.propagation import SupplyNetwork, build_network, propagate
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.propagation import SupplyNetwork, build_network, propagate
 
 __all__ = [
     "COLUMNS",

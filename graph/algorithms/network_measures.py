@@ -4,7 +4,7 @@ These are the textbook measures of methods.md section 3, behind one small
 API: input-output multipliers (Leontief, Ghosh), maximum flow with its
 minimum cut, dominators, articulation points, betweenness and vertex
 connectivity. chiprisk's risk scores come from the AND/OR engine
-(:mod:`chiprisk.graph.propagation`); these measures are screens and
+(:mod:`chiprisk.graph.model.propagation`); these measures are screens and
 cross-checks, and several (betweenness, articulation points) ignore the
 AND/OR semantics, as their docstrings say.
 

@@ -58,8 +58,8 @@ from chiprisk.graph.algorithms.risk import (
 )
 from chiprisk.graph.algorithms.simulate import WEEKS_PER_YEAR, named_scenarios
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import Tables, split_list
-from chiprisk.graph.propagation import SupplyNetwork, build_network, propagate
+from chiprisk.graph.io.loader import Tables, split_list
+from chiprisk.graph.model.propagation import SupplyNetwork, build_network, propagate
 from chiprisk.ontology.namespaces import RESIDUAL_ID
 
 __all__ = [

@@ -15,7 +15,7 @@ bases, suppliers and lens entities, so that every later step is a numpy pass:
 - :func:`lens_rows` expands them into one row per (market row, lens, entity):
   firm rows roll up to the ultimate parent or its headquarters country, and
   under the site lens spread over the group's producing sites
-  (:func:`~chiprisk.graph.lenses.site_weights`);
+  (:func:`~chiprisk.graph.model.lenses.site_weights`);
 - :func:`explain_frame` turns the lens rows of a selection back into a
   readable frame (the supply row's columns beside its lens entity).
 
@@ -25,7 +25,7 @@ ordering by id.
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> t = load_tables()
 >>> m = market_rows(t, inputs=["euv-lithography"])
 >>> lr = lens_rows(t, m, ["firm"])
@@ -42,9 +42,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from chiprisk.graph.algorithms.indices import QUALITATIVE_SHARE_RANGES
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.lenses import (
+from chiprisk.graph.io.contract import QUALITATIVE_SHARE_RANGES
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.lenses import (
     LENSES,
     canonical_nodes,
     country_site_weights,
@@ -52,7 +53,6 @@ from chiprisk.graph.lenses import (
     supplier_lenses,
     ultimate_parents,
 )
-from chiprisk.graph.loader import Tables
 from chiprisk.ontology.namespaces import RESIDUAL_ID
 
 __all__ = [
@@ -113,9 +113,9 @@ class MarketRows:
     inputs, bases, suppliers : ndarray of object
         Vocabularies (``inputs`` and ``bases`` sorted).
     lenses : pandas.DataFrame
-        :func:`~chiprisk.graph.lenses.supplier_lenses` of :attr:`suppliers`.
+        :func:`~chiprisk.graph.model.lenses.supplier_lenses` of :attr:`suppliers`.
     roots : dict
-        :func:`~chiprisk.graph.lenses.ultimate_parents` of the organisations.
+        :func:`~chiprisk.graph.model.lenses.ultimate_parents` of the organisations.
     """
 
     pos: NDArray[np.int64]
@@ -176,7 +176,7 @@ class LensRows:
     row : ndarray of int
         Index into the :class:`MarketRows` arrays.
     lens : ndarray of int
-        Index into :data:`~chiprisk.graph.lenses.LENSES`.
+        Index into :data:`~chiprisk.graph.model.lenses.LENSES`.
     entity : ndarray of int
         Code into :attr:`entities` (-1: the supplier has no entity under the
         lens, e.g. no headquarters country); residual rows have the code of
@@ -337,7 +337,7 @@ def market_rows(
     Parameters
     ----------
     tables : Tables
-        Checked rows from :func:`chiprisk.graph.loader.load_tables`.
+        Checked rows from :func:`chiprisk.graph.io.loader.load_tables`.
     inputs : iterable of str, optional
         Only these input ids (checked by the caller).
     stage, basis : str, optional
@@ -363,7 +363,7 @@ def market_rows(
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> m = market_rows(load_tables(), inputs=["euv-lithography"])
     >>> [LEVELS[v] for v in m.level], m.lo.tolist(), list(m.inputs)
     (['firm'], [100.0], ['euv-lithography'])
@@ -505,7 +505,7 @@ def lens_rows(tables: Tables, m: MarketRows, lenses: Iterable[str] = LENSES) -> 
     m : MarketRows
         From :func:`market_rows`.
     lenses : iterable of str
-        Lenses of :data:`~chiprisk.graph.lenses.LENSES` to expand.
+        Lenses of :data:`~chiprisk.graph.model.lenses.LENSES` to expand.
 
     Returns
     -------
@@ -520,12 +520,12 @@ def lens_rows(tables: Tables, m: MarketRows, lenses: Iterable[str] = LENSES) -> 
     -----
     O(R log R + S log S) for R market rows and S (firm, stage, year, nodes)
     spreads: the entity vocabulary and the combinations are sorted once, the
-    spreads come from one :func:`~chiprisk.graph.lenses.site_weights` call
+    spreads come from one :func:`~chiprisk.graph.model.lenses.site_weights` call
     over the distinct combinations and are expanded with ``numpy.repeat``.
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> t = load_tables()
     >>> lr = lens_rows(t, market_rows(t, inputs=["euv-lithography"]), ["site"])
     >>> [str(lr.entities[e]) for e in lr.entity], [str(lr.site_bases[b]) for b in lr.site_basis]
@@ -617,7 +617,7 @@ def explain_frame(tables: Tables, m: MarketRows, lr: LensRows) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> t = load_tables()
     >>> m = market_rows(t, inputs=["euv-lithography"])
     >>> explain_frame(t, m, lens_rows(t, m, ["hq"]))[["id", "entity", "lo"]].values.tolist()

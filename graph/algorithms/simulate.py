@@ -2,7 +2,7 @@
 
 A scenario (a named one from ``scenarios/*.yaml``, or ad hoc targets with a
 severity) cuts the capacity of its targets; the available supply propagates
-through the AND/OR network (:func:`chiprisk.graph.propagation.propagate`);
+through the AND/OR network (:func:`chiprisk.graph.model.propagation.propagate`);
 the result is, per input and per product, the fraction of normal output still
 made, the loss, and the lost volume where a volume is known.
 
@@ -46,7 +46,7 @@ Model (assumptions, also printed by the CLI)
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> t = load_tables()
 >>> sc = adhoc_scenario(["org:asml"], severity=1.0, tables=t)
 >>> df = simulate(t, sc)
@@ -67,9 +67,9 @@ import pandas as pd
 
 from chiprisk.graph.algorithms.lp import FlowModel, time_to_recover, time_to_survive
 from chiprisk.graph.errors import DataError, DataErrors, UsageError
-from chiprisk.graph.lenses import ultimate_parents
-from chiprisk.graph.loader import Tables, check_target, parse_scenario, split_list
-from chiprisk.graph.propagation import SupplyNetwork, build_network, propagate
+from chiprisk.graph.io.loader import Tables, check_target, parse_scenario, split_list
+from chiprisk.graph.model.lenses import ultimate_parents
+from chiprisk.graph.model.propagation import SupplyNetwork, build_network, propagate
 
 __all__ = [
     "COLUMNS",
@@ -497,7 +497,7 @@ def simulate(
 
     Notes
     -----
-    One :func:`~chiprisk.graph.propagation.propagate` call for all scenarios:
+    One :func:`~chiprisk.graph.model.propagation.propagate` call for all scenarios:
     O((nnz(W) + nnz(R)) x n_scenarios), plus one small LP per product with an
     inventory.
     """

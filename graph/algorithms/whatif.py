@@ -31,12 +31,12 @@ A policy's rows in ``policy_actions.csv`` act on the graph as of a year:
   the data, so a product's own access is not modelled.
 * **Conditions** (text, e.g. domestic priority in a shortage) are listed, not
   modelled (the network has no buyer locations).
-* **Money**: amounts are converted with :mod:`chiprisk.graph.fx` at the
+* **Money**: amounts are converted with :mod:`chiprisk.graph.model.fx` at the
   policy's enactment year (else the as-of year); the rate used is printed.
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> t = load_tables()
 >>> r = whatif(t, ["jp-jasm-fab-1-subsidy"], year=2030, runs=2_000)
 >>> float(r.inputs.query("input == 'logic-foundry'")["capacity_added"].iloc[0])
@@ -62,10 +62,11 @@ from chiprisk.graph.algorithms.montecarlo import (
 )
 from chiprisk.graph.algorithms.simulate import Scenario, _subtypes, named_scenarios, simulate
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.fx import convert, rate
-from chiprisk.graph.lenses import supplier_kind
-from chiprisk.graph.loader import ISO_COUNTRIES, Tables
-from chiprisk.graph.propagation import SupplyNetwork, build_network
+from chiprisk.graph.io.countries import ISO_COUNTRIES
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.fx import convert, rate
+from chiprisk.graph.model.lenses import supplier_kind
+from chiprisk.graph.model.propagation import SupplyNetwork, build_network
 
 __all__ = [
     "Addition",
@@ -154,7 +155,7 @@ def check_currency(tables: Tables, currency: str) -> None:
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> check_currency(load_tables(), "EUR") is None
     True
     """

@@ -5,7 +5,7 @@ Run on demand (not collected by the default test run)::
     python tests/benchmarks/bench_montecarlo.py [--runs 200000] [--json out.json]
 
 Two networks: the built-in data, and a synthetic network with 100,000
-suppliers (``chiprisk.graph.synthetic.generate``, 1,000,000 supply rows).
+suppliers (``chiprisk.graph.io.synthetic.generate``, 1,000,000 supply rows).
 Three timings per network, all in the same run:
 
 * ``vectorised``: :func:`~chiprisk.graph.algorithms.montecarlo.sample_losses`
@@ -31,7 +31,7 @@ import numpy as np
 
 def _loop(net, ev, occ, n: int) -> float:
     """Per-scenario Python loop over the first n runs (same model, same segments)."""
-    from chiprisk.graph.propagation import propagate
+    from chiprisk.graph.model.propagation import propagate
 
     t0 = time.perf_counter()
     levels = np.unique(ev.durations)
@@ -52,7 +52,7 @@ def _loop(net, ev, occ, n: int) -> float:
 def bench(label: str, tables, runs: int, loop_runs: int, seed: int = 0) -> dict:
     from chiprisk.graph.algorithms.montecarlo import event_set, sample_events, sample_losses
     from chiprisk.graph.algorithms.simulate import named_scenarios
-    from chiprisk.graph.propagation import build_network
+    from chiprisk.graph.model.propagation import build_network
 
     t0 = time.perf_counter()
     net = build_network(tables)
@@ -91,8 +91,8 @@ def main() -> None:
     ap.add_argument("--json", default="bench_montecarlo.json")
     args = ap.parse_args()
 
-    from chiprisk.graph.loader import load_tables
-    from chiprisk.graph.synthetic import generate
+    from chiprisk.graph.io.loader import load_tables
+    from chiprisk.graph.io.synthetic import generate
 
     results = [bench("built-in", load_tables(), args.runs, args.loop_runs)]
     with tempfile.TemporaryDirectory() as d:

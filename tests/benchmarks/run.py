@@ -4,7 +4,7 @@ Run on demand (not collected by the default test run)::
 
     python tests/benchmarks/run.py --sizes 10k,100k,1M --out bench.json
 
-For each size a seeded synthetic network (:mod:`chiprisk.graph.synthetic`,
+For each size a seeded synthetic network (:mod:`chiprisk.graph.io.synthetic`,
 ``supply_rows`` = the size, suppliers = size / 10) is written once under
 ``--workdir`` and every measurement runs in a fresh Python process, so its
 peak memory (``ru_maxrss``) is its own. Measured, each against a baseline in
@@ -70,7 +70,7 @@ def _tables(d: str):
 
 
 def _net(d: str):
-    from chiprisk.graph.propagation import build_network
+    from chiprisk.graph.model.propagation import build_network
 
     t = _tables(d)
     return t, build_network(t)
@@ -87,7 +87,7 @@ def w_io(d: str) -> dict:
 
 
 def w_load(d: str) -> dict:
-    from chiprisk.graph.loader import load_tables
+    from chiprisk.graph.io.loader import load_tables
 
     t0 = time.perf_counter()
     t = load_tables(d)
@@ -134,7 +134,7 @@ def w_cache_load(d: str) -> dict:
 
 
 def w_build(d: str) -> dict:
-    from chiprisk.graph.propagation import build_network
+    from chiprisk.graph.model.propagation import build_network
 
     t = _tables(d)
     t0 = time.perf_counter()
@@ -173,7 +173,7 @@ def w_concentration_exact(d: str) -> dict:
 
 def w_exposure(d: str) -> dict:
     from chiprisk.graph.algorithms.exposure import exposure_all
-    from chiprisk.graph.propagation import propagate
+    from chiprisk.graph.model.propagation import propagate
 
     t, net = _net(d)
     t0 = time.perf_counter()
@@ -216,7 +216,7 @@ def w_montecarlo(d: str) -> dict:
     import numpy as np
 
     from chiprisk.graph.algorithms.montecarlo import montecarlo
-    from chiprisk.graph.propagation import propagate
+    from chiprisk.graph.model.propagation import propagate
 
     t, net = _net(d)
     t0 = time.perf_counter()
@@ -467,7 +467,7 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def bench_size(rows: int, args, env: dict) -> dict:
-    from chiprisk.graph.synthetic import generate
+    from chiprisk.graph.io.synthetic import generate
 
     d = Path(args.workdir) / f"synth-{rows}-seed{args.seed}"
     marker = d / ".complete"
@@ -678,7 +678,7 @@ def main() -> None:
     if args.worker:
         worker_main(args.worker, args.dir, args.arg)
         return
-    from chiprisk.graph.synthetic import parse_size
+    from chiprisk.graph.io.synthetic import parse_size
 
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     args.workdir = args.workdir or os.path.join(tempfile.gettempdir(), "chiprisk-bench")

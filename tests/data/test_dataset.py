@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from chiprisk.data import resources
-from chiprisk.graph.contract import TABLES
-from chiprisk.graph.loader import load_tables
-from chiprisk.graph.manifest import manifest_json
+from chiprisk.graph.io.contract import TABLES
+from chiprisk.graph.io.loader import load_tables
+from chiprisk.graph.io.manifest import manifest_json
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_site_operators_and_countries_exist(tables):
 
 
 def test_share_tables_sum_or_carry_a_residual(tables):
-    from chiprisk.graph.coverage import coverage
+    from chiprisk.graph.model.coverage import coverage
 
     report = coverage(tables, as_of=2026)
     bad = report[report["check"] == "share-sum"]

@@ -20,7 +20,7 @@ def chiprisk_endpoint(
     rdf, *, timeout: float, workers: int = 2, max_results: int = 500
 ) -> Iterator[object]:
     """Start ``chiprisk serve``'s server over ``rdf`` on a free loopback port; yield; close."""
-    from chiprisk.graph.serve import make_server
+    from chiprisk.graph.rdf.serve import make_server
 
     srv = make_server(rdf, port=0, timeout=timeout, max_results=max_results, workers=workers)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)

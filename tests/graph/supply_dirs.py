@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from chiprisk.graph.loader import Tables, load_tables
+from chiprisk.graph.io.loader import Tables, load_tables
 
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
 HEADER = (

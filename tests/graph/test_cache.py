@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chiprisk.graph import cache
-from chiprisk.graph.datadir import data_hash
+from chiprisk.graph.io import cache
+from chiprisk.graph.io.datadir import data_hash
 from chiprisk.graph.knowledge_graph import load
 
 
@@ -84,7 +84,7 @@ def test_built_network_is_cached_beside_the_rows(tiny_dir, tmp_path, monkeypatch
 def test_cached_rows_rebuild_the_id_kinds_on_first_use(tiny_dir, tmp_path, monkeypatch):
     import pickle
 
-    from chiprisk.graph.loader import load_tables
+    from chiprisk.graph.io.loader import load_tables
 
     monkeypatch.setenv("CHIPRISK_CACHE_DIR", str(tmp_path / "c"))
     fresh = load_tables(tiny_dir)
@@ -105,7 +105,7 @@ def test_pickled_rows_come_back_identical_column_by_column():
     import numpy as np
     import pandas as pd
 
-    from chiprisk.graph.loader import Tables
+    from chiprisk.graph.io.loader import Tables
 
     n = 12_000  # large enough to be packed
     cycle = np.array(["a", "b", None], dtype=object)[np.arange(n) % 3]

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from chiprisk.graph.coverage import CHECKS, COLUMNS, confidence_mix, coverage
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import load_tables
+from chiprisk.graph.io.loader import load_tables
+from chiprisk.graph.model.coverage import CHECKS, COLUMNS, confidence_mix, coverage
 
 
 def _append(path, line: str) -> None:

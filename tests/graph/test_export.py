@@ -7,8 +7,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from chiprisk.graph.export import RDF_FORMATS, serialize, write_rdf
 from chiprisk.graph.knowledge_graph import load
+from chiprisk.graph.rdf.export import RDF_FORMATS, serialize, write_rdf
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_write_is_atomic_and_leaves_no_temp_files(kg, tmp_path):
 def test_failed_write_keeps_old_file(kg, tmp_path, monkeypatch):
     out = tmp_path / "g.ttl"
     out.write_text("old")
-    import chiprisk.graph.atomic as atomic
+    import chiprisk.graph.io.atomic as atomic
 
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
@@ -69,11 +69,11 @@ import networkx as nx  # noqa: E402
 import pandas as pd  # noqa: E402
 from rdflib import Dataset  # noqa: E402
 
-from chiprisk.graph.contract import TABLES  # noqa: E402
-from chiprisk.graph.derived import DERIVED_GRAPH, concentration_graph  # noqa: E402
-from chiprisk.graph.export import FORMATS, export, graphml_safe, jsonld_context  # noqa: E402
-from chiprisk.graph.loader import load_tables  # noqa: E402
-from chiprisk.graph.rdf_files import parse_rdf_file  # noqa: E402
+from chiprisk.graph.io.contract import TABLES  # noqa: E402
+from chiprisk.graph.io.loader import load_tables  # noqa: E402
+from chiprisk.graph.rdf.derived import DERIVED_GRAPH, concentration_graph  # noqa: E402
+from chiprisk.graph.rdf.export import FORMATS, export, graphml_safe, jsonld_context  # noqa: E402
+from chiprisk.graph.rdf.files import parse_rdf_file  # noqa: E402
 from chiprisk.ontology import resources  # noqa: E402
 from chiprisk.ontology.namespaces import CR, iri_for  # noqa: E402
 
@@ -172,7 +172,7 @@ def test_derived_scores_are_queryable_and_declared(kg):
     conc = kg.concentration(by=None)
     q = """SELECT ?input ?lens ?hhi WHERE {
       ?s a cr:ConcentrationScore ; cr:scoredInput ?input ; cr:lens ?lens ; cr:hhi ?hhi }"""
-    from chiprisk.graph.query import run_query
+    from chiprisk.graph.rdf.query import run_query
 
     got = run_query(g, q)
     assert len(got) == len(conc)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.fx import convert, rate
+from chiprisk.graph.model.fx import convert, rate
 
 FX = pd.DataFrame(
     {

@@ -6,15 +6,15 @@ import pandas as pd
 import pytest
 
 from chiprisk.graph.algorithms.concentration import concentration
-from chiprisk.graph.lenses import (
+from chiprisk.graph.io.loader import load_tables
+from chiprisk.graph.model.lenses import (
     canonical_nodes,
     country_site_weights,
     group_site_weights,
     site_weights,
     ultimate_parents,
 )
-from chiprisk.graph.loader import load_tables
-from chiprisk.graph.propagation import build_network
+from chiprisk.graph.model.propagation import build_network
 
 
 def _with_nodes(tiny_dir, nodes: str):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from chiprisk.graph.datadir import data_hash
 from chiprisk.graph.errors import DataErrors
-from chiprisk.graph.loader import load_tables
+from chiprisk.graph.io.datadir import data_hash
+from chiprisk.graph.io.loader import load_tables
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -9,9 +9,9 @@ import pytest
 from matplotlib.figure import Figure
 
 import chiprisk.graph as cg
-from chiprisk.graph import plot as P
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.worldmap import boundaries_path, country_rings, draw_countries
+from chiprisk.graph.report import plot as P
+from chiprisk.graph.report.worldmap import boundaries_path, country_rings, draw_countries
 
 matplotlib.use("Agg")
 

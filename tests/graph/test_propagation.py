@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chiprisk.graph.loader import load_tables
-from chiprisk.graph.propagation import build_network, hhi_by_firm, propagate
+from chiprisk.graph.io.loader import load_tables
+from chiprisk.graph.model.propagation import build_network, hhi_by_firm, propagate
 
 HEADERS = {
     "sources": "id,url,title,publisher,confidence",

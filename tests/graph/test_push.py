@@ -8,8 +8,8 @@ import sparql_servers as servers  # tests/graph, on pytest's pythonpath
 from rdflib import Literal, URIRef
 
 from chiprisk.graph.knowledge_graph import load
-from chiprisk.graph.push import RemoteError, push_graph, remote_query, with_values
-from chiprisk.graph.query import named_bindings, run_query
+from chiprisk.graph.rdf.push import RemoteError, push_graph, remote_query, with_values
+from chiprisk.graph.rdf.query import named_bindings, run_query
 from chiprisk.ontology import resources
 
 needs_oxigraph = pytest.mark.skipif(

@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 
 from chiprisk.graph.errors import QueryError, UsageError
 from chiprisk.graph.knowledge_graph import load
-from chiprisk.graph.query import named_bindings, run_query, to_term
+from chiprisk.graph.rdf.query import named_bindings, run_query, to_term
 from chiprisk.ontology import resources
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "queries"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Literal
 from rdflib.namespace import PROV, RDF, XSD
 
-from chiprisk.graph.loader import load_tables
-from chiprisk.graph.rdf import build_graph
+from chiprisk.graph.io.loader import load_tables
+from chiprisk.graph.rdf.triples import build_graph
 from chiprisk.ontology.namespaces import CR, iri_for
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.rdf_files import parse_rdf_file, remote_references
+from chiprisk.graph.rdf.files import parse_rdf_file, remote_references
 
 _spec = importlib.util.spec_from_file_location(
     "sparql_servers", Path(__file__).with_name("sparql_servers.py")

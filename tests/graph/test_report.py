@@ -14,7 +14,7 @@ import pytest
 
 import chiprisk.graph as cg
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.report import STEPS, build_report
+from chiprisk.graph.report.html import STEPS, build_report
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None

@@ -11,9 +11,9 @@ import pytest
 import sparql_servers as servers  # tests/graph, on pytest's pythonpath
 
 from chiprisk.graph.knowledge_graph import load
-from chiprisk.graph.push import remote_query
-from chiprisk.graph.query import named_bindings, run_query
-from chiprisk.graph.serve import QueryRefused, check_query, keywords, make_server
+from chiprisk.graph.rdf.push import remote_query
+from chiprisk.graph.rdf.query import named_bindings, run_query
+from chiprisk.graph.rdf.serve import QueryRefused, check_query, keywords, make_server
 from chiprisk.ontology import resources
 
 pytest.importorskip("pyoxigraph", reason="chiprisk serve needs pyoxigraph")

@@ -10,17 +10,17 @@ import pandas as pd
 import pytest
 
 from chiprisk.graph.errors import UsageError
+from chiprisk.graph.io.loader import load_tables
+from chiprisk.graph.io.synthetic import generate, parse_size
 from chiprisk.graph.knowledge_graph import KnowledgeGraph
-from chiprisk.graph.lenses import (
+from chiprisk.graph.model.lenses import (
     STAGE_SITE_KINDS,
     country_site_weights,
     group_site_weights,
     site_weights,
     ultimate_parents,
 )
-from chiprisk.graph.loader import load_tables
-from chiprisk.graph.propagation import build_network, propagate
-from chiprisk.graph.synthetic import generate, parse_size
+from chiprisk.graph.model.propagation import build_network, propagate
 
 
 def _digest(d: Path) -> str:

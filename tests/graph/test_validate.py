@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from chiprisk.graph.loader import load_tables
-from chiprisk.graph.rdf import build_graph
-from chiprisk.graph.validate import validate_graph
+from chiprisk.graph.io.loader import load_tables
+from chiprisk.graph.rdf.triples import build_graph
+from chiprisk.graph.rdf.validate import validate_graph
 
 SHAPES = Path(__file__).parents[1] / "fixtures" / "shapes"
 GOOD = sorted((SHAPES / "good").glob("*.ttl"))

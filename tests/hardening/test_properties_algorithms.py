@@ -5,7 +5,7 @@ tables and small networks (``tests/graph/algorithms``); these add the
 directory-level properties (catalogue ``docs/hardening/properties.md``, P07..P13):
 
 - every CSV file's rows shuffled (tiny data and a small synthetic network from
-  :mod:`chiprisk.graph.synthetic`): concentration, exposure, simulate,
+  :mod:`chiprisk.graph.io.synthetic`): concentration, exposure, simulate,
   Monte Carlo and what-if give the same numbers up to 1e-9;
 - no NaN or negative loss escapes simulate, montecarlo or whatif on random
   ad hoc scenarios over a synthetic network;
@@ -36,7 +36,7 @@ from chiprisk.graph.algorithms.exposure import exposure_all
 from chiprisk.graph.algorithms.montecarlo import montecarlo
 from chiprisk.graph.algorithms.simulate import adhoc_scenario, named_scenarios, simulate
 from chiprisk.graph.algorithms.whatif import whatif
-from chiprisk.graph.datadir import TABLE_FILES
+from chiprisk.graph.io.datadir import TABLE_FILES
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny"
 TOL = 1e-9

@@ -36,9 +36,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from chiprisk.graph.contract import SCENARIO_FIELDS
-from chiprisk.graph.datadir import TABLE_FILES
 from chiprisk.graph.errors import DataErrors
+from chiprisk.graph.io.contract import SCENARIO_FIELDS
+from chiprisk.graph.io.datadir import TABLE_FILES
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny"
 SCENARIO_FILE = "scenarios/tw-blockade.yaml"
@@ -522,7 +522,7 @@ _TABLES: list = []
 def tiny_tables():
     """The tiny directory's checked tables, loaded once per process."""
     if not _TABLES:
-        from chiprisk.graph.loader import load_tables
+        from chiprisk.graph.io.loader import load_tables
 
         _TABLES.append(load_tables(TINY))
     return _TABLES[0]

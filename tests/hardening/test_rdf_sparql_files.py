@@ -27,9 +27,9 @@ import pytest
 import sparql_servers as servers  # tests/graph, on pytest's pythonpath
 
 from chiprisk.graph.errors import QueryError, UsageError
-from chiprisk.graph.export import export
 from chiprisk.graph.knowledge_graph import load
-from chiprisk.graph.rdf_files import MAX_NQUADS_LINE, parse_rdf_file
+from chiprisk.graph.rdf.export import export
+from chiprisk.graph.rdf.files import MAX_NQUADS_LINE, parse_rdf_file
 
 pytest.importorskip("pyoxigraph", reason="chiprisk serve needs pyoxigraph")
 
@@ -351,7 +351,7 @@ def test_r19_turtle_with_a_100_mb_literal_loads_in_bounded_time_and_memory(tmp_p
     code = textwrap.dedent(
         f"""
         import resource, time
-        from chiprisk.graph.rdf_files import parse_rdf_file
+        from chiprisk.graph.rdf.files import parse_rdf_file
         t = time.perf_counter()
         g = parse_rdf_file({str(p)!r})
         (o,) = g.objects()

@@ -31,8 +31,8 @@ import pytest
 import sparql_servers as servers  # tests/graph, on pytest's pythonpath
 
 from chiprisk.graph.knowledge_graph import load
-from chiprisk.graph.push import results_frame, with_prefixes, with_values
-from chiprisk.graph.query import named_bindings, run_query
+from chiprisk.graph.rdf.push import results_frame, with_prefixes, with_values
+from chiprisk.graph.rdf.query import named_bindings, run_query
 from chiprisk.ontology import resources
 
 pytest.importorskip("pyoxigraph", reason="chiprisk serve needs pyoxigraph")

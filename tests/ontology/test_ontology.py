@@ -6,7 +6,7 @@ import pycountry
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
-from chiprisk.graph.validate import shapes_graph
+from chiprisk.graph.rdf.validate import shapes_graph
 from chiprisk.ontology import resources
 from chiprisk.ontology.namespaces import CR
 
@@ -25,8 +25,8 @@ def test_every_term_is_labelled_and_defined():
 
 
 def test_every_emitted_term_is_declared():
-    from chiprisk.graph.loader import load_tables
-    from chiprisk.graph.rdf import build_graph
+    from chiprisk.graph.io.loader import load_tables
+    from chiprisk.graph.rdf.triples import build_graph
 
     onto = _ontology()
     declared = {s for s in onto.subjects() if str(s).startswith(str(CR))}

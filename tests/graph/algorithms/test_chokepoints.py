@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from chiprisk.graph.algorithms.chokepoints import COLUMNS, chokepoints, or_layer_dominators
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import load_tables
-from chiprisk.graph.propagation import build_network, propagate
+from chiprisk.graph.io.loader import load_tables
+from chiprisk.graph.model.propagation import build_network, propagate
 
 _spec = importlib.util.spec_from_file_location(
     "_propagation_helpers", Path(__file__).parents[1] / "test_propagation.py"

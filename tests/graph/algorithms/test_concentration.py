@@ -30,7 +30,7 @@ from chiprisk.graph.algorithms.concentration import (
     explain,
 )
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import Tables, load_tables
+from chiprisk.graph.io.loader import Tables, load_tables
 
 
 def one(df: pd.DataFrame, **where: object) -> pd.Series:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from chiprisk.graph.algorithms.exposure import COLUMNS, TOTAL, exposure, exposure_all
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import load_tables
+from chiprisk.graph.io.loader import load_tables
 
 _spec = importlib.util.spec_from_file_location(
     "_propagation_helpers", Path(__file__).parents[1] / "test_propagation.py"

@@ -18,8 +18,8 @@ from chiprisk.graph.algorithms.montecarlo import (
 from chiprisk.graph.algorithms.risk import conditional_value_at_risk, value_at_risk
 from chiprisk.graph.algorithms.simulate import Scenario, simulate
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import load_tables
-from chiprisk.graph.propagation import build_network
+from chiprisk.graph.io.loader import load_tables
+from chiprisk.graph.model.propagation import build_network
 
 TINY = Path(__file__).parents[2] / "fixtures" / "tiny"
 EVENTS = [

@@ -8,7 +8,7 @@ from chiprisk.graph.algorithms.indices import hhi_after_addition
 from chiprisk.graph.algorithms.optimize import hhi_target, optimize, optimize_capacity
 from chiprisk.graph.algorithms.risk import expected_unmet_demand
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import load_tables
+from chiprisk.graph.io.loader import load_tables
 
 CAPS = {"TW": 92, "KR": 8, "US": 0, "JP": 0, "EU": 0}
 PROBS = {"TW": 0.05, "KR": 0.02, "US": 0.01, "JP": 0.03, "EU": 0.01}

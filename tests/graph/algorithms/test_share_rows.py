@@ -28,7 +28,7 @@ from chiprisk.graph.algorithms.share_rows import (
     market_rows,
 )
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.lenses import LENSES
+from chiprisk.graph.model.lenses import LENSES
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from chiprisk.graph.algorithms.simulate import (
     simulate,
 )
 from chiprisk.graph.errors import DataErrors, UsageError
-from chiprisk.graph.loader import load_tables
+from chiprisk.graph.io.loader import load_tables
 
 TOY = FlowModel(
     capacity={"P": 20, "C": 20, "R1": 8, "R2": 4},

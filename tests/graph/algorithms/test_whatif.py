@@ -20,7 +20,7 @@ from chiprisk.graph.algorithms.whatif import (
     whatif,
 )
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import load_tables
+from chiprisk.graph.io.loader import load_tables
 
 TINY = Path(__file__).parents[2] / "fixtures" / "tiny"
 CAPS = {"TW": 92, "KR": 8, "US": 0, "JP": 0, "EU": 0}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chiprisk.graph.contract import TABLES
 from chiprisk.graph.errors import DataErrors, UsageError
-from chiprisk.graph.importers.csv_dir import import_csv
-from chiprisk.graph.loader import load_tables
+from chiprisk.graph.io.contract import TABLES
+from chiprisk.graph.io.importers.csv_dir import import_csv
+from chiprisk.graph.io.loader import load_tables
 
 
 def test_import_writes_a_loadable_canonical_copy(tiny_dir, tmp_path):

@@ -10,7 +10,7 @@ import pycountry
 import pytest
 
 from chiprisk.graph.errors import DataErrors, UsageError
-from chiprisk.graph.importers.eto import import_eto, read_eto
+from chiprisk.graph.io.importers.eto import import_eto, read_eto
 from chiprisk.graph.knowledge_graph import load
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "eto"

@@ -57,7 +57,7 @@ import pandas as pd
 import pycountry
 
 from chiprisk.graph.errors import DataError, DataErrors, UsageError
-from chiprisk.graph.importers import ImportReport, write_checked
+from chiprisk.graph.io.importers import ImportReport, write_checked
 from chiprisk.ontology.namespaces import RESIDUAL_ID
 
 DATASET_URL = "https://eto.tech/dataset-docs/chipexplorer"

@@ -7,7 +7,7 @@ whole-graph SPARQL queries, which is orders of magnitude faster than
 
 Examples
 --------
->>> from chiprisk.graph.validate import validate_graph
+>>> from chiprisk.graph.rdf.validate import validate_graph
 >>> from rdflib import Graph
 >>> validate_graph(Graph()).conforms
 True

@@ -25,7 +25,7 @@ Examples
 >>> import matplotlib
 >>> matplotlib.use("Agg")
 >>> import matplotlib.pyplot as plt
->>> from chiprisk.graph.worldmap import draw_countries
+>>> from chiprisk.graph.report.worldmap import draw_countries
 >>> fig, ax = plt.subplots()
 >>> draw_countries(ax) > 200
 True

@@ -1,14 +1,14 @@
 """Importers: other tables -> a data directory in the chiprisk file contract.
 
 Each importer reads its source, builds the contract's tables, checks them with
-the loader (:func:`chiprisk.graph.loader.load_tables`), and only then writes the
+the loader (:func:`chiprisk.graph.io.loader.load_tables`), and only then writes the
 directory atomically, so what it writes always loads with ``chiprisk --data
 DIR``. With ``merge_builtin=True`` the built-in data is added, so the result
 holds both (ids must not collide).
 
 Examples
 --------
->>> from chiprisk.graph.importers import ImportReport
+>>> from chiprisk.graph.io.importers import ImportReport
 >>> ImportReport({"inputs": 2}, []).summary()["rows"].tolist()
 [2]
 """
@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from chiprisk.graph.contract import TABLES
 from chiprisk.graph.errors import DataError, DataErrors
-from chiprisk.graph.export import data_dir_files, write_files_atomically
-from chiprisk.graph.loader import SCENARIO_COLUMNS, Tables, load_tables
+from chiprisk.graph.io.contract import TABLES
+from chiprisk.graph.io.datadir_write import data_dir_files, write_files_atomically
+from chiprisk.graph.io.loader import SCENARIO_COLUMNS, Tables, load_tables
 
 
 @dataclass

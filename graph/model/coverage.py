@@ -17,8 +17,8 @@ Every finding is one row of a DataFrame with the columns
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
->>> from chiprisk.graph.coverage import coverage
+>>> from chiprisk.graph.io.loader import load_tables
+>>> from chiprisk.graph.model.coverage import coverage
 >>> report = coverage(load_tables(), as_of=2025)
 >>> list(report.columns)
 ['check', 'severity', 'entity', 'detail', 'count']
@@ -34,7 +34,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.loader import Tables
+from chiprisk.graph.io.loader import Tables
 
 COLUMNS = ["check", "severity", "entity", "detail", "count"]
 
@@ -191,7 +191,7 @@ def confidence_mix(tables: Tables) -> pd.DataFrame:
     Parameters
     ----------
     tables : Tables
-        Checked rows (:func:`chiprisk.graph.loader.load_tables`).
+        Checked rows (:func:`chiprisk.graph.io.loader.load_tables`).
 
     Returns
     -------
@@ -202,7 +202,7 @@ def confidence_mix(tables: Tables) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> mix = confidence_mix(load_tables())
     >>> sorted(set(mix["confidence"])) == ["estimate", "primary", "secondary"]
     True
@@ -340,7 +340,7 @@ def coverage(tables: Tables, *, stale_years: int = 5, as_of: int | None = None) 
     Parameters
     ----------
     tables : Tables
-        Checked rows (:func:`chiprisk.graph.loader.load_tables`).
+        Checked rows (:func:`chiprisk.graph.io.loader.load_tables`).
     stale_years : int, default 5
         A supplies row is stale when its ``year`` is more than this many
         years before ``as_of``.
@@ -361,7 +361,7 @@ def coverage(tables: Tables, *, stale_years: int = 5, as_of: int | None = None) 
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> report = coverage(load_tables(), stale_years=5, as_of=2025)
     >>> set(report["severity"]) <= {"warning", "info"}
     True

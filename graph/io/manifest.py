@@ -18,8 +18,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from chiprisk.graph.contract import TABLES
-from chiprisk.graph.datadir import DataDir
+from chiprisk.graph.io.contract import TABLES
+from chiprisk.graph.io.datadir import DataDir
 
 _TYPES = {
     "int": "integer",

@@ -7,7 +7,7 @@ edge goes supplier -> input (one per supply row, keyed by its id), a
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> g = to_networkx(load_tables())
 >>> g.nodes["euv-lithography"]["kind"]
 'input'
@@ -20,8 +20,8 @@ import math
 import networkx as nx
 import pandas as pd
 
-from chiprisk.graph.loader import ISO_COUNTRIES, Tables
-from chiprisk.graph.rdf import country_label
+from chiprisk.graph.io.countries import ISO_COUNTRIES, country_label
+from chiprisk.graph.io.loader import Tables
 from chiprisk.ontology.namespaces import RESIDUAL_ID
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 from rdflib import Graph, Literal
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-from chiprisk.graph.rdf import _dec, new_graph
+from chiprisk.graph.rdf.triples import _dec, new_graph
 from chiprisk.ontology.namespaces import CR, CRID, iri_for
 
 DERIVED_GRAPH = CRID["derived-concentration-scores"]

@@ -15,7 +15,7 @@
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> t = load_tables()
 >>> ultimate_parents(t["organizations"])["jasm"]
 'tsmc'
@@ -26,7 +26,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from chiprisk.graph.loader import ISO_COUNTRIES, Tables
+from chiprisk.graph.io.countries import ISO_COUNTRIES
+from chiprisk.graph.io.loader import Tables
 from chiprisk.ontology.namespaces import RESIDUAL_ID
 
 LENSES = ("firm", "hq", "site", "country")
@@ -205,7 +206,7 @@ def group_site_weights(
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> w, basis = group_site_weights(load_tables(), "asml", "equipment", 2025)
     >>> w, basis
     ({'NL': 1.0}, 'site count')
@@ -288,7 +289,7 @@ def site_weights(
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> keys = pd.DataFrame({"firm": ["asml"], "stage": ["equipment"], "year": [2025]})
     >>> w = site_weights(load_tables(), keys)
     >>> w[["firm", "country", "weight", "site_basis"]].values.tolist()

@@ -6,14 +6,16 @@ the importers all read it.
 
 Examples
 --------
->>> from chiprisk.graph.contract import TABLES
+>>> from chiprisk.graph.io.contract import TABLES
 >>> TABLES["supplies"].column("share").kind
 'decimal'
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 SITE_STATUSES = (
     "announced",
@@ -61,6 +63,22 @@ ORGS, SITES, INPUTS, BLOCS, POLICIES, SOURCES = (
     "sources",
 )
 COUNTRIES, RESIDUAL = "countries", "residual"
+
+#: Qualitative share labels -> closed percent intervals ``(lo, hi)``.
+#:
+#: **This is a chiprisk convention, not a published standard.** It turns a
+#: source's wording ("negligible", "minor", "major" supplier) into a share
+#: interval that :func:`~chiprisk.graph.algorithms.indices.hhi_range_bounds`
+#: can bound. Intervals are closed, so a share of exactly 1 % is consistent
+#: with both "negligible" and "minor"; this
+#: overlap only widens the bounds and never makes them invalid.
+QUALITATIVE_SHARE_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {
+        "negligible": (0.0, 1.0),
+        "minor": (1.0, 10.0),
+        "major": (10.0, 100.0),
+    }
+)
 
 
 @dataclass(frozen=True)

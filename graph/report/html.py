@@ -20,7 +20,7 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> import chiprisk.graph as cg
->>> from chiprisk.graph.report import build_report
+>>> from chiprisk.graph.report.html import build_report
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "report"
 >>> sorted(p.name for p in build_report(cg.load(), out).iterdir())
 ['charts', 'index.html', 'tables']
@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from chiprisk.graph import plot as P
+from chiprisk.graph.report import plot as P
 
 if TYPE_CHECKING:  # pragma: no cover
     from chiprisk.graph.knowledge_graph import KnowledgeGraph
@@ -313,7 +313,7 @@ def _coverage(kg: KnowledgeGraph, year, figs) -> Section:
     fn = getattr(kg, "coverage", None)
     if fn is None:
         try:
-            from chiprisk.graph.coverage import coverage as cov
+            from chiprisk.graph.model.coverage import coverage as cov
         except ImportError:
             return _not_available("coverage", title, "the coverage report (graph/coverage.py)")
 
@@ -450,7 +450,7 @@ def _html(
     sources: pd.DataFrame,
     year: int | None,
 ) -> str:
-    from chiprisk.graph.cache import chiprisk_version
+    from chiprisk.graph.io.cache import chiprisk_version
 
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [

@@ -34,7 +34,7 @@ import pandas as pd
 from rdflib import BNode, Graph, Literal, URIRef
 
 from chiprisk.graph.errors import ChipriskError, QueryError, UsageError
-from chiprisk.graph.query import _py, solutions_frame, to_term
+from chiprisk.graph.rdf.query import _py, solutions_frame, to_term
 from chiprisk.ontology.namespaces import PREFIXES
 
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -220,7 +220,7 @@ def _term(d: dict) -> URIRef | Literal | BNode:
 
 
 def results_frame(doc: dict) -> pd.DataFrame:
-    """SPARQL JSON results -> a DataFrame with :func:`chiprisk.graph.query.run_query`'s
+    """SPARQL JSON results -> a DataFrame with :func:`chiprisk.graph.rdf.query.run_query`'s
     conventions (crid: IRIs as ids, literals as Python values, None unbound)."""
     if "boolean" in doc:
         return pd.DataFrame({"ask": [bool(doc["boolean"])]})

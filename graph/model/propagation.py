@@ -2,7 +2,7 @@
 
 This is the engine shared by multi-tier exposure, chokepoints, disruption
 simulation and Monte Carlo. It is built straight from the checked rows
-(:func:`chiprisk.graph.loader.load_tables`), never from RDF.
+(:func:`chiprisk.graph.io.loader.load_tables`), never from RDF.
 
 Model (``shared/research/methods.md`` 3.0-3.2)
 ----------------------------------------------
@@ -37,7 +37,7 @@ disruption removes, so a capacity table beats a newer revenue table.
 
 Row values: ``share``; else the midpoint of ``share_min``/``share_max`` (a
 missing bound is 0 or 100); else the midpoint of the qualitative interval of
-:data:`chiprisk.graph.algorithms.indices.QUALITATIVE_SHARE_RANGES`
+:data:`chiprisk.graph.io.contract.QUALITATIVE_SHARE_RANGES`
 (``negligible`` 0.5, ``minor`` 5.5, ``major`` 55); a table whose rows give
 only ``capacity`` uses capacity / total capacity. Percent tables summing to
 less than 100 with no qualitative row get the gap as an implicit residual
@@ -57,7 +57,7 @@ sourcing each edge used. Rows whose buyer is an organisation are not applied
 Location: a site supplier is in its country; a country supplier is that
 country; an organisation node ``(org, stage)`` (``org@stage``, or
 ``org@stage[nodes]`` when the input lists process nodes) is spread by
-:func:`chiprisk.graph.lenses.group_site_weights` of its ultimate parent, that
+:func:`chiprisk.graph.model.lenses.group_site_weights` of its ultimate parent, that
 stage, ``year`` and the input's process nodes (only the group's sites making
 those nodes, where any site lists them; capacity-weighted, else per site,
 else the owner's headquarters, ``location_basis`` says which). Rows of ``L`` sum to 1 except
@@ -66,7 +66,7 @@ same way (organisations over the group's producing sites of the stage).
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> net = build_network(load_tables())
 >>> import numpy as np
 >>> a = np.ones((net.n_suppliers, 1))
@@ -84,15 +84,16 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from chiprisk.graph.algorithms.indices import QUALITATIVE_SHARE_RANGES
-from chiprisk.graph.lenses import (
+from chiprisk.graph.io.contract import QUALITATIVE_SHARE_RANGES
+from chiprisk.graph.io.countries import ISO_COUNTRIES
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.lenses import (
     country_site_weights,
     input_nodes,
     site_weights,
     supplier_kind,
     ultimate_parents,
 )
-from chiprisk.graph.loader import ISO_COUNTRIES, Tables
 from chiprisk.ontology.namespaces import RESIDUAL_ID
 
 __all__ = [
@@ -387,8 +388,8 @@ def _org_site_weights(
 ) -> tuple[dict, dict, dict]:
     """Country weights, their basis and site weights of every (firm, stage, nodes) supplier.
 
-    One vectorised :func:`chiprisk.graph.lenses.site_weights` call; per key the
-    results equal :func:`chiprisk.graph.lenses.group_site_weights` (and the
+    One vectorised :func:`chiprisk.graph.model.lenses.site_weights` call; per key the
+    results equal :func:`chiprisk.graph.model.lenses.group_site_weights` (and the
     same rule at site resolution).
     """
     keys = pd.DataFrame(
@@ -428,7 +429,7 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
     Parameters
     ----------
     tables : Tables
-        Checked rows (:func:`chiprisk.graph.loader.load_tables`).
+        Checked rows (:func:`chiprisk.graph.io.loader.load_tables`).
     year : int, optional
         As of this year: share tables of ``year`` or earlier, sites started by
         then. None uses the latest table of every input and every producing site.
@@ -444,7 +445,7 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> net = build_network(load_tables(), year=2024)
     >>> net.edges.query("product == 'nvidia-h100' and input == 'logic-5nm-class'")[
     ...     "sourcing"].item()
@@ -736,7 +737,7 @@ def propagate(
 
     Examples
     --------
-    >>> from chiprisk.graph.loader import load_tables
+    >>> from chiprisk.graph.io.loader import load_tables
     >>> net = build_network(load_tables())
     >>> a = np.ones((net.n_suppliers, 2))
     >>> a[net.supplier_firm == net.firms.index("asml"), 1] = 0.0  # ASML offline

@@ -3,7 +3,7 @@
 Each chart has a *frame* function (``kg -> DataFrame`` with documented
 columns, readable names beside ids, and the ``source_ids`` behind each row)
 and a *chart* function (``DataFrame -> Figure``). :class:`Plots` composes the
-two and is what analysts reach as ``kg.plot``; :mod:`chiprisk.graph.report`
+two and is what analysts reach as ``kg.plot``; :mod:`chiprisk.graph.report.html`
 uses the same functions, so a notebook and the report show the same charts.
 
 Charts are drawn with the non-interactive Agg backend unless a backend is
@@ -372,7 +372,7 @@ def sites_frame(kg: KnowledgeGraph) -> pd.DataFrame:
 
 def site_map_chart(df: pd.DataFrame) -> Figure:
     """A world map of sites coloured by status and sized by capacity (offline boundaries)."""
-    from chiprisk.graph.worldmap import draw_countries
+    from chiprisk.graph.report.worldmap import draw_countries
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(12, 4.4), layout="constrained")

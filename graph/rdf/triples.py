@@ -5,8 +5,8 @@ IRIs come from :func:`chiprisk.ontology.namespaces.iri_for` only.
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
->>> from chiprisk.graph.rdf import build_graph
+>>> from chiprisk.graph.io.loader import load_tables
+>>> from chiprisk.graph.rdf.triples import build_graph
 >>> g = build_graph(load_tables())
 >>> len(g) > 100
 True
@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pandas as pd
-import pycountry
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
-from chiprisk.graph.loader import ISO_COUNTRIES, Tables, split_list
+from chiprisk.graph.io.countries import ISO_COUNTRIES, country_label
+from chiprisk.graph.io.loader import Tables, split_list
 from chiprisk.ontology.namespaces import CR, GEO, PREFIXES, SCHEMA, WD, iri_for
 
 ROLE_CLASSES = {
@@ -91,18 +91,6 @@ def _date(v: str) -> Literal:
     n = v.count("-")
     dtype = (XSD.gYear, XSD.gYearMonth, XSD.date)[n]
     return Literal(v, datatype=dtype)
-
-
-def country_label(code: str) -> str:
-    """Readable name of an ISO 3166-1 alpha-2 code (pycountry's common name).
-
-    Examples
-    --------
-    >>> country_label("TW")
-    'Taiwan'
-    """
-    c = pycountry.countries.get(alpha_2=code)
-    return getattr(c, "common_name", None) or c.name
 
 
 def _records(df: pd.DataFrame) -> Iterator[dict]:
@@ -292,7 +280,7 @@ def build_graph(tables: Tables) -> Graph:
     Parameters
     ----------
     tables : Tables
-        Checked rows from :func:`chiprisk.graph.loader.load_tables`.
+        Checked rows from :func:`chiprisk.graph.io.loader.load_tables`.
 
     Returns
     -------

@@ -47,7 +47,7 @@ Examples
 >>> check_query("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }")
 Traceback (most recent call last):
 ...
-chiprisk.graph.serve.QueryRefused: SERVICE (federated query) is not allowed on this endpoint
+chiprisk.graph.rdf.serve.QueryRefused: SERVICE (federated query) is not allowed on this endpoint
 """
 
 from __future__ import annotations

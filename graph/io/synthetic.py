@@ -54,7 +54,7 @@ vectorised (numpy) and deterministic for a seed: one million rows take about
 Examples
 --------
 >>> import tempfile
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> out = generate(tempfile.mkdtemp(), supply_rows=500, seed=1)
 >>> len(load_tables(out)["supplies"])
 500
@@ -236,7 +236,7 @@ def generate(
     -------
     Path
         ``out_dir``, ready for ``chiprisk --data OUT`` or
-        :func:`chiprisk.graph.loader.load_tables`.
+        :func:`chiprisk.graph.io.loader.load_tables`.
 
     Raises
     ------

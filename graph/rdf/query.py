@@ -6,7 +6,7 @@ as ``initBindings``, so a value cannot change what the query does.
 Examples
 --------
 >>> from rdflib import Graph
->>> from chiprisk.graph.query import run_query
+>>> from chiprisk.graph.rdf.query import run_query
 >>> int(run_query(Graph(), "SELECT ?x WHERE { BIND(?n + 1 AS ?x) }", {"n": 41}).iloc[0, 0])
 42
 """
@@ -119,7 +119,7 @@ def run_query(graph: Graph, text: str, bindings: dict[str, object] | None = None
     if _uses_service(prepared.algebra):
         raise QueryError(
             "SERVICE (federated query) is not allowed: chiprisk never fetches remote "
-            "data; run the query on the remote endpoint (chiprisk.graph.push.remote_query)"
+            "data; run the query on the remote endpoint (chiprisk.graph.rdf.push.remote_query)"
         )
     init = {k: to_term(v) for k, v in (bindings or {}).items()}
     try:

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chiprisk.graph.contract import TABLES
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.importers import ImportReport, write_checked
-from chiprisk.graph.loader import load_tables
+from chiprisk.graph.io.contract import TABLES
+from chiprisk.graph.io.importers import ImportReport, write_checked
+from chiprisk.graph.io.loader import load_tables
 
 
 def import_csv(

@@ -7,7 +7,7 @@ each naming its file, line and column (:class:`~chiprisk.graph.errors.DataErrors
 
 Examples
 --------
->>> from chiprisk.graph.loader import load_tables
+>>> from chiprisk.graph.io.loader import load_tables
 >>> tables = load_tables()          # the built-in dataset
 >>> "euv-lithography" in set(tables["inputs"]["id"])
 True
@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pycountry
 import yaml
 
-from chiprisk.graph.contract import (
+from chiprisk.graph.errors import DataError, DataErrors
+from chiprisk.graph.io.contract import (
     BLOCS,
     COUNTRIES,
     INPUTS,
@@ -43,12 +43,9 @@ from chiprisk.graph.contract import (
     TABLES,
     Table,
 )
-from chiprisk.graph.datadir import DataDir, NotADataDir, hash_update
-from chiprisk.graph.errors import DataError, DataErrors
+from chiprisk.graph.io.countries import ISO_COUNTRIES, ISO_CURRENCIES
+from chiprisk.graph.io.datadir import DataDir, NotADataDir, hash_update
 from chiprisk.ontology.namespaces import RESIDUAL_ID
-
-ISO_COUNTRIES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries)
-ISO_CURRENCIES: frozenset[str] = frozenset(c.alpha_3 for c in pycountry.currencies)
 
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # ASCII digits only: \d also matches other scripts' digits ('٢٠٢٤'), which

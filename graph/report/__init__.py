@@ -1,0 +1,23 @@
+"""The report wing: DataFrames -> charts, the world map and the HTML report.
+
+It owns the pictures and the self-contained HTML report. Charts are drawn
+from the tables the algorithms return, never from the
+:class:`~chiprisk.graph.knowledge_graph.KnowledgeGraph`; the report takes any
+object with the facade's methods. It may import every wing below it (io,
+model, rdf, algorithms); nothing below imports it.
+
+``build_report`` is re-exported here: ``from chiprisk.graph.report import
+build_report``.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+__all__ = ["build_report"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "build_report":
+        return import_module("chiprisk.graph.report.html").build_report
+    raise AttributeError(f"module 'chiprisk.graph.report' has no attribute {name!r}")
