@@ -21,17 +21,14 @@ def info(state, fmt: str, output: str | None) -> None:
       chiprisk --data ./my-data info --format json
     """
     from chiprisk.graph.io import cache
-    from chiprisk.graph.io.datadir import NotADataDir, data_hash
+    from chiprisk.graph.io.datadir import data_hash
 
-    try:
-        key = data_hash(state.data)
-    except NotADataDir:
-        raise click.BadParameter(f"{state.data} is not a directory", param_hint="--data") from None
+    key = data_hash(state.data)
     blob = cache.get(key, "info.json") if state.use_cache else None
     if blob is not None:
         facts = json.loads(blob)
         # the entry is keyed by content: two folders with the same files share it
-        facts["data"] = "built-in" if state.data is None else str(state.data)
+        facts["data"] = state.data.origin
     else:
         facts = state.kg().info()
         if state.use_cache:

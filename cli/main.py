@@ -13,6 +13,7 @@ from importlib import import_module
 import click
 
 from chiprisk.graph.errors import ChipriskError, DataErrors
+from chiprisk.graph.io.datadir import DataDir, NotADataDir
 
 COMMAND_GROUPS: dict[str, list[tuple[str, str, str]]] = {
     "Risk analysis": [
@@ -137,9 +138,13 @@ class LazyGroup(click.Group):
 
 
 class State:
-    """What the global options select; builds the knowledge graph on demand."""
+    """What the global options select; builds the knowledge graph on demand.
 
-    def __init__(self, data: str | None, use_cache: bool):
+    ``data`` is the one :class:`~chiprisk.graph.io.datadir.DataDir` resolved
+    from ``--data``; every command passes it down as is.
+    """
+
+    def __init__(self, data: DataDir, use_cache: bool):
         self.data = data
         self.use_cache = use_cache
         self._kg = None
@@ -181,7 +186,11 @@ def cli(ctx: click.Context, data: str | None, no_cache: bool) -> None:
       chiprisk show tsmc
       chiprisk --data ./my-data validate
     """
-    ctx.obj = State(data, not no_cache)
+    try:
+        source = DataDir(data)
+    except NotADataDir:  # click checked the path; it went away since
+        raise click.BadParameter(f"{data} is not a directory", param_hint="--data") from None
+    ctx.obj = State(source, not no_cache)
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
 

@@ -28,26 +28,17 @@ import pandas as pd
 
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io import cache
-from chiprisk.graph.io.contract import COUNTRIES, TABLES
-from chiprisk.graph.io.countries import ISO_COUNTRIES, country_label
-from chiprisk.graph.io.datadir import data_hash
+from chiprisk.graph.io.countries import ISO_COUNTRIES
+from chiprisk.graph.io.datadir import DataDir, data_hash
 from chiprisk.graph.io.loader import Tables, load_tables
+from chiprisk.graph.model.entities import entity_facts, search_entities
+from chiprisk.graph.model.labels import entity_labels, label_of
 
 if TYPE_CHECKING:  # rdflib, pyshacl and networkx load only when used (CLI start-up)
     import networkx as nx
     from rdflib import Graph
 
     from chiprisk.graph.rdf.validate import ValidationReport
-
-
-NAME_COLUMNS = {
-    "organizations": "name",
-    "sites": "name",
-    "inputs": "name",
-    "blocs": "name",
-    "policies": "name",
-    "sources": "title",
-}
 
 
 class KnowledgeGraph:
@@ -102,19 +93,11 @@ class KnowledgeGraph:
 
     def label(self, entity_id: str) -> str | None:
         """The readable name of an entity id (None when unknown)."""
-        return self._labels.get(entity_id) or (
-            country_label(entity_id) if entity_id in ISO_COUNTRIES else None
-        )
+        return label_of(self._labels, entity_id)
 
     @cached_property
     def _labels(self) -> dict[str, str]:
-        labels: dict[str, str] = {}
-        for table, col in NAME_COLUMNS.items():
-            df = self.tables[table]
-            labels.update(zip(df["id"], df[col], strict=True))
-        sc = self.tables.scenarios
-        labels.update(zip(sc["id"], sc["name"], strict=True))
-        return labels
+        return entity_labels(self.tables)
 
     def resolve(self, entity_id: str) -> str:
         """Check an entity id; raise a UsageError with the closest matches if unknown."""
@@ -161,33 +144,7 @@ class KnowledgeGraph:
             then prefix matches, then the rest; close spellings when nothing
             contains the text.
         """
-        needle = text.strip().lower()
-        rows = []
-        for table, col in NAME_COLUMNS.items():
-            df = self.tables[table]
-            rows += [(table, i, n) for i, n in zip(df["id"], df[col], strict=True)]
-        sc = self.tables.scenarios
-        rows += [("scenarios", i, n) for i, n in zip(sc["id"], sc["name"], strict=True)]
-        rows += [(COUNTRIES, c, country_label(c)) for c in sorted(ISO_COUNTRIES)]
-        hits = []
-        for kind, ident, name in rows:
-            i, n = ident.lower(), str(name).lower()
-            if needle == i:
-                rank = 0
-            elif i.startswith(needle) or n.startswith(needle):
-                rank = 1
-            elif needle in i or needle in n:
-                rank = 2
-            else:
-                continue
-            hits.append((rank, kind, ident, name))
-        if not hits and needle:
-            by_id = {r[1].lower(): r for r in rows}
-            for m in difflib.get_close_matches(needle, list(by_id), n=5, cutoff=0.6):
-                kind, ident, name = by_id[m]
-                hits.append((3, kind, ident, name))
-        hits.sort(key=lambda h: (h[0], h[1] == COUNTRIES, h[2]))
-        return pd.DataFrame([h[1:] for h in hits], columns=["kind", "id", "name"])
+        return search_entities(self.tables, text)
 
     def show(self, entity_id: str) -> pd.DataFrame:
         """Everything known about one entity, each fact with its source.
@@ -200,61 +157,7 @@ class KnowledgeGraph:
             ``value``, ``label`` (readable name where ``value`` is an id) and
             ``source_id``.
         """
-        entity_id = self.resolve(entity_id)
-        kind = self.tables.kind_of(entity_id)
-        out = []
-        if kind in TABLES:
-            df = self.tables[kind]
-            row = df[df["id"] == entity_id].iloc[0]
-            src = row.get("source_id")
-            for col in df.columns:
-                v = row[col]
-                if col == "source_id" or not _has(v):
-                    continue
-                out.append(("attribute", col, _plain(v), self._label_of(v), src))
-        elif kind == "scenarios":
-            sc = self.tables.scenarios
-            row = sc[sc["id"] == entity_id].iloc[0]
-            for col in ("name", "severity", "duration_weeks", "probability", "rationale"):
-                if row[col] is not None:
-                    out.append(("attribute", col, row[col], None, row["source_id"]))
-            for t in row["targets"]:
-                ident = t.partition(":")[2]
-                out.append(("attribute", "target", t, self.label(ident), row["source_id"]))
-        elif kind == COUNTRIES:
-            out.append(("attribute", "name", country_label(entity_id), None, None))
-        for table in TABLES.values():
-            df = self.tables[table.name]
-            if df.empty:
-                continue
-            for col in table.columns:
-                if col.kind not in ("ref", "countries", "country") or col.name == "source_id":
-                    continue
-                s = df[col.name]
-                mask = (
-                    s.str.split(";").apply(lambda xs: entity_id in xs if xs else False)
-                    if (col.kind == "countries")
-                    else (s == entity_id)
-                )
-                for _, r in df[mask.fillna(False).astype(bool)].iterrows():
-                    ref_id = r["id"] if "id" in r else r.get("product")
-                    if table.name == "requirements":
-                        ref_id = r["product"] if col.name == "input" else r["input"]
-                    if table.name == "fx_rates":
-                        continue
-                    out.append(
-                        (
-                            f"{table.name}.{col.name}",
-                            _describe(table.name, r),
-                            ref_id,
-                            self._label_of(ref_id),
-                            r.get("source_id"),
-                        )
-                    )
-        return pd.DataFrame(out, columns=["section", "field", "value", "label", "source_id"])
-
-    def _label_of(self, value: object) -> str | None:
-        return self.label(value) if isinstance(value, str) else None
+        return entity_facts(self.tables, self.resolve(entity_id), self.label)
 
     # ----------------------------------------------------------------- SPARQL
 
@@ -412,58 +315,9 @@ class KnowledgeGraph:
             product_name, country, country_name, product_loss, via: the input
             with the largest direct share from that country).
         """
-        from chiprisk.graph.algorithms.exposure import exposure_all
+        from chiprisk.graph.report.summary import headline
 
-        conc = self.concentration(by="firm", year=year)
-        conc = conc[conc["basis"] != "sourcing"] if "basis" in conc else conc
-        conc = (
-            conc.sort_values(["hhi", "input"], ascending=[False, True])
-            .drop_duplicates("input")
-            .head(top)
-        )
-        concentrated = conc[
-            [
-                "input",
-                "input_name",
-                "stage",
-                "basis",
-                "year",
-                "hhi",
-                "top_entity_name",
-                "top_share",
-                "band_2023",
-            ]
-        ].reset_index(drop=True)
-        chokes = self.chokepoints(year=year, betweenness=False)
-        chokes = chokes[["rank", "kind", "id", "name", "products_affected", "score"]].head(top)
-        exp = exposure_all(self.tables, by="country", year=year, network=self.network(year))
-        rows = []
-        for product, df in exp.groupby("product", sort=True):
-            total = df[df["input"] == "(total)"]
-            if total.empty:
-                continue
-            best = total.iloc[0]
-            detail = df[(df["entity"] == best["entity"]) & (df["input"] != "(total)")]
-            via = detail.sort_values("direct_share", ascending=False)["input"].head(1)
-            rows.append(
-                (
-                    product,
-                    self.label(product),
-                    best["entity"],
-                    best["entity_name"],
-                    float(best["product_loss"]),
-                    via.iloc[0] if len(via) else None,
-                )
-            )
-        exposure = pd.DataFrame(
-            rows,
-            columns=["product", "product_name", "country", "country_name", "product_loss", "via"],
-        )
-        return {
-            "concentrated": concentrated,
-            "chokepoints": chokes.reset_index(drop=True),
-            "exposure": exposure,
-        }
+        return headline(self.tables, self.network, year=year, top=top)
 
     # ------------------------------------------------------------------ plots
 
@@ -474,7 +328,7 @@ class KnowledgeGraph:
         ``kg.plot.frame(name)`` is the table behind each (see :mod:`chiprisk.graph.report.plot`)."""
         from chiprisk.graph.report.plot import Plots
 
-        return Plots(self)
+        return Plots(self.tables, self.network)
 
     # ------------------------------------------------- scenarios and policies
 
@@ -556,40 +410,7 @@ class KnowledgeGraph:
         return validate_graph(self.rdf)
 
 
-def _plain(v: object) -> object:
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v
-
-
-def _has(v: object) -> bool:
-    return v is not None and v is not pd.NA and not (isinstance(v, float) and v != v)
-
-
-def _describe(table: str, r: pd.Series) -> str:
-    if table == "supplies":
-        if _has(r["share"]):
-            amount = f"{r['share']:g}%"
-        elif _has(r["share_min"]) or _has(r["share_max"]):
-            lo = f"{r['share_min']:g}" if _has(r["share_min"]) else "?"
-            hi = f"{r['share_max']:g}" if _has(r["share_max"]) else "?"
-            amount = f"{lo}-{hi}%"
-        elif _has(r["share_qual"]):
-            amount = str(r["share_qual"])
-        else:
-            amount = f"{r['capacity']:g} {r['capacity_unit']}"
-        buyer = f" for {r['buyer']}" if _has(r["buyer"]) else ""
-        return f"{r['supplier']} -> {r['input']}{buyer}: {amount} ({r['basis']}, {r['year']})"
-    if table == "requirements":
-        return f"{r['product']} requires {r['input']}"
-    if table == "policy_actions":
-        money = f" {r['amount']:,.0f} {r['currency']}" if _has(r["amount"]) else ""
-        return f"{r['policy']} {r['action']} {r['target']}{money}"
-    name = r.get("name") if _has(r.get("name")) else r.get("title")
-    return f"{table.removesuffix('s')}: {name or ''}"
-
-
-def load(data_dir: str | Path | None = None, *, use_cache: bool = True) -> KnowledgeGraph:
+def load(data_dir: DataDir | str | Path | None = None, *, use_cache: bool = True) -> KnowledgeGraph:
     """Load a knowledge graph from a data directory (default: the built-in data).
 
     The checked rows are cached on disk keyed by the data's hash, so a second
@@ -597,8 +418,9 @@ def load(data_dir: str | Path | None = None, *, use_cache: bool = True) -> Knowl
 
     Parameters
     ----------
-    data_dir : str or Path, optional
-        A folder in the file contract; None for the built-in dataset.
+    data_dir : DataDir, str or Path, optional
+        A folder in the file contract (or the :class:`DataDir` already
+        resolved from one); None for the built-in dataset.
     use_cache : bool
         Read and write the on-disk cache (see :mod:`chiprisk.graph.io.cache`).
 
@@ -613,18 +435,19 @@ def load(data_dir: str | Path | None = None, *, use_cache: bool = True) -> Knowl
     >>> cg.load().tables.origin
     'built-in'
     """
-    key = data_hash(data_dir)
+    source = DataDir(data_dir)  # resolved once (a DataDir passes through as is)
+    key = data_hash(source)
     blob = cache.get(key, "tables.pkl") if use_cache else None
     tables = None
     if blob is not None:
         try:
             tables = pickle.loads(blob)
             # the entry is keyed by content: two folders with the same files share it
-            tables.origin = "built-in" if data_dir is None else str(data_dir)
+            tables.origin = source.origin
         except Exception:  # a stale or torn entry: rebuild it
             tables = None
     if tables is None:
-        tables = load_tables(data_dir)
+        tables = load_tables(source)
         if use_cache:
             cache.put(key, "tables.pkl", pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
     return KnowledgeGraph(tables, cache_key=key if use_cache else None)

@@ -158,3 +158,15 @@ def test_every_module_names_its_job_in_its_first_line():
     for p in GRAPH.rglob("*.py"):
         doc = ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))
         assert doc and doc.splitlines()[0].strip(), p
+
+
+def test_architecture_doc_lists_every_module():
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = []
+    for p in GRAPH.rglob("*.py"):
+        wing = p.parent.relative_to(GRAPH).as_posix()
+        heading = f"### `graph/{wing + '/' if wing != '.' else ''}`"
+        section = doc.split(heading, 1)[1].split("\n### ", 1)[0] if heading in doc else ""
+        if f"| `{p.name}` |" not in section:
+            missing.append(str(p.relative_to(ROOT)))
+    assert sorted(missing) == []

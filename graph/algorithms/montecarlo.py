@@ -3,7 +3,7 @@
 Model (methods.md 3.7; assumptions printed by the CLI)
 ------------------------------------------------------
 * **Events** are the named scenarios (or any list of
-  :class:`~chiprisk.graph.algorithms.simulate.Scenario`), each occurring in a
+  :class:`~chiprisk.graph.algorithms.scenarios.Scenario`), each occurring in a
   year with its annual ``probability``, independently of the others.
   Correlation comes from shared targets: one event hits every supplier it
   targets at once (a country event hits all the country's sites and the
@@ -55,12 +55,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from chiprisk.graph.algorithms.simulate import (
-    WEEKS_PER_YEAR,
-    Scenario,
-    named_scenarios,
-    scenario_effects,
-)
+from chiprisk.graph.algorithms.scenario_effects import scenario_effects
+from chiprisk.graph.algorithms.scenarios import Scenario, named_scenarios
+from chiprisk.graph.algorithms.simulate import WEEKS_PER_YEAR
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.model.propagation import SupplyNetwork, build_network, propagate
@@ -117,7 +114,7 @@ def event_set(
 ) -> EventSet:
     """Resolve scenarios as Monte Carlo events (a scenario without probability is refused).
 
-    ``headroom``: see :func:`~chiprisk.graph.algorithms.simulate.scenario_effects`.
+    ``headroom``: see :func:`~chiprisk.graph.algorithms.scenario_effects.scenario_effects`.
     """
     if not scenarios:
         raise UsageError("no events: the data hold no scenarios (add scenarios/*.yaml)")

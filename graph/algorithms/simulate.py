@@ -44,6 +44,12 @@ Model (assumptions, also printed by the CLI)
   so the multi-tier LP is available through :class:`~chiprisk.graph.algorithms.lp.FlowModel`
   for analysts who have them.
 
+Scenarios themselves (:class:`Scenario`, :func:`named_scenarios`,
+:func:`adhoc_scenario`, :func:`load_scenario_file`) live in
+:mod:`~chiprisk.graph.algorithms.scenarios` and the resolution of their
+targets (:func:`target_effects`, :func:`scenario_effects`) in
+:mod:`~chiprisk.graph.algorithms.scenario_effects`; both are re-exported here.
+
 Examples
 --------
 >>> from chiprisk.graph.io.loader import load_tables
@@ -56,19 +62,22 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from chiprisk.graph.algorithms.lp import FlowModel, time_to_recover, time_to_survive
-from chiprisk.graph.errors import DataError, DataErrors, UsageError
-from chiprisk.graph.io.loader import Tables, check_target, parse_scenario, split_list
-from chiprisk.graph.model.lenses import ultimate_parents
+from chiprisk.graph.algorithms.scenario_effects import Effects, scenario_effects, target_effects
+from chiprisk.graph.algorithms.scenarios import (
+    Scenario,
+    adhoc_scenario,
+    load_scenario_file,
+    named_scenarios,
+)
+from chiprisk.graph.errors import UsageError
+from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.model.propagation import SupplyNetwork, build_network, propagate
 
 __all__ = [
@@ -111,276 +120,6 @@ COLUMNS = [
 WEEKS_PER_YEAR = 52.0
 _PER = {"/week": 1.0, "/month": 12.0 / WEEKS_PER_YEAR, "/year": 1.0 / WEEKS_PER_YEAR}
 """Unit suffix -> periods per week (a ``wafers/month`` rate times weeks x 12/52)."""
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A disruption: targets (``kind:id``), severity and optional timing.
-
-    ``probability`` is annual (Monte Carlo); ``inventory_weeks`` and
-    ``recovery_weeks`` feed the TTS/TTR LPs.
-    """
-
-    id: str
-    name: str
-    targets: tuple[str, ...]
-    severity: float
-    duration_weeks: float | None = None
-    probability: float | None = None
-    inventory_weeks: float | None = None
-    recovery_weeks: float | None = None
-    rationale: str | None = None
-    source_id: str | None = None
-
-    @classmethod
-    def from_row(cls, row: dict | pd.Series) -> Scenario:
-        def num(v):
-            return None if v is None or (isinstance(v, float) and v != v) else float(v)
-
-        return cls(
-            id=row["id"],
-            name=row["name"],
-            targets=tuple(row["targets"]),
-            severity=float(row["severity"]),
-            duration_weeks=num(row.get("duration_weeks")),
-            probability=num(row.get("probability")),
-            inventory_weeks=num(row.get("inventory_weeks")),
-            recovery_weeks=num(row.get("recovery_weeks")),
-            rationale=row.get("rationale"),
-            source_id=row.get("source_id"),
-        )
-
-
-def named_scenarios(tables: Tables, ids: str | Iterable[str] | None = None) -> list[Scenario]:
-    """The named scenarios of the data (all, or the given ids in that order).
-
-    Raises
-    ------
-    UsageError
-        An unknown id (with the closest known ids).
-    """
-    sc = tables.scenarios
-    by_id = {r["id"]: Scenario.from_row(r) for _, r in sc.iterrows()}
-    if ids is None:
-        return [by_id[k] for k in sorted(by_id)]
-    wanted = [ids] if isinstance(ids, str) else list(ids)
-    out = []
-    for i in wanted:
-        if i not in by_id and i.endswith((".yaml", ".yml")):
-            raise UsageError(f"scenario file {i!r} does not exist")
-        if i not in by_id:
-            close = difflib.get_close_matches(i, list(by_id), n=3, cutoff=0.5)
-            hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            known = ", ".join(sorted(by_id)) or "none"
-            raise UsageError(f"unknown scenario {i!r}.{hint} (scenarios: {known})")
-        out.append(by_id[i])
-    return out
-
-
-def adhoc_scenario(
-    targets: Sequence[str],
-    severity: float = 1.0,
-    *,
-    duration_weeks: float | None = None,
-    probability: float | None = None,
-    inventory_weeks: float | None = None,
-    recovery_weeks: float | None = None,
-    tables: Tables | None = None,
-    id: str = "ad-hoc",  # noqa: A002
-) -> Scenario:
-    """A scenario from ``kind:id`` targets (``country:TW``, ``site:tsmc-fab-18`` ...).
-
-    Raises
-    ------
-    UsageError
-        A malformed or (with ``tables``) unknown target, or a value out of range.
-    """
-    if not targets:
-        raise UsageError("a scenario needs at least one target, e.g. --disrupt country:TW")
-    for t in targets:
-        problem = check_target(t, tables)
-        if problem:
-            raise UsageError(f"--disrupt {problem}")
-    for name, v, hi in (
-        ("severity", severity, 1.0),
-        ("probability", probability, 1.0),
-        ("duration_weeks", duration_weeks, None),
-        ("inventory_weeks", inventory_weeks, None),
-        ("recovery_weeks", recovery_weeks, None),
-    ):
-        if v is not None and (v != v or v < 0 or (hi is not None and v > hi)):
-            rng = "0..1" if hi else ">= 0"
-            raise UsageError(f"{name} must be in {rng}, got {v!r}")
-    return Scenario(
-        id=id,
-        name="ad hoc: " + ", ".join(targets),
-        targets=tuple(targets),
-        severity=float(severity),
-        duration_weeks=duration_weeks,
-        probability=probability,
-        inventory_weeks=inventory_weeks,
-        recovery_weeks=recovery_weeks,
-    )
-
-
-def load_scenario_file(path: str | Path, tables: Tables) -> Scenario:
-    """Read and check one scenario YAML file (the file contract's fields).
-
-    Raises
-    ------
-    DataErrors
-        Every problem found, naming the file and the key.
-    """
-    p = Path(path)
-    errors: list[DataError] = []
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataErrors([DataError(str(p), None, None, f"cannot be read: {exc}")]) from None
-    row = parse_scenario(text, str(p), errors, tables)
-    if row is not None and row["source_id"] not in set(tables["sources"]["id"]):
-        errors.append(
-            DataError(str(p), None, "source_id", f"unknown source id {row['source_id']!r}")
-        )
-    if errors:
-        raise DataErrors(errors)
-    return Scenario.from_row(row)
-
-
-# ---------------------------------------------------------------- target effects
-
-
-@dataclass
-class Effects:
-    """What a scenario's targets hit, before severity.
-
-    ``hit`` (n_suppliers,) fraction of each supplier node hit; ``input_mask``
-    (n_nodes,) nodes capped by an input target; ``notes`` targets that hit
-    nothing in this network.
-    """
-
-    hit: np.ndarray
-    input_mask: np.ndarray
-    notes: list[str] = field(default_factory=list)
-
-
-def _descendants(orgs: pd.DataFrame, org: str) -> set[str]:
-    parent = dict(zip(orgs["id"], orgs["parent"], strict=True))
-    out = {org}
-    for o in orgs["id"]:
-        cur, seen = o, {o}
-        while isinstance(parent.get(cur), str) and parent[cur] not in seen:
-            cur = parent[cur]
-            seen.add(cur)
-            if cur == org:
-                out.add(o)
-                break
-    return out
-
-
-def _subtypes(inputs: pd.DataFrame, root: str) -> set[str]:
-    kids: dict[str, list[str]] = {}
-    for i, p in zip(inputs["id"], inputs["is_type_of"], strict=True):
-        if isinstance(p, str):
-            kids.setdefault(p, []).append(i)
-    out, stack = {root}, [root]
-    while stack:
-        for k in kids.get(stack.pop(), []):
-            if k not in out:
-                out.add(k)
-                stack.append(k)
-    return out
-
-
-def target_effects(net: SupplyNetwork, tables: Tables, targets: Iterable[str]) -> Effects:
-    """Resolve ``kind:id`` targets to supplier hits and input caps (see the module notes).
-
-    Notes
-    -----
-    O(targets x sites) to build masks, then three sparse mat-vecs.
-    """
-    sites = tables["sites"]
-    site_country = dict(zip(sites["id"], sites["country"], strict=True))
-    site_op = dict(zip(sites["id"], sites["operator"], strict=True))
-    roots = ultimate_parents(tables["organizations"])
-    s_idx = {s: k for k, s in enumerate(net.sites)}
-    c_idx = {c: k for k, c in enumerate(net.countries)}
-    f_idx = {f: k for k, f in enumerate(net.firms)}
-    site_mask = np.zeros(len(net.sites))
-    country_mask = np.zeros(len(net.countries))
-    firm_mask = np.zeros(len(net.firms))
-    direct = np.zeros(net.n_suppliers)
-    input_mask = np.zeros(net.n_nodes, dtype=bool)
-    notes: list[str] = []
-    sup_id = np.array(net.supplier_id, dtype=object)
-    for t in targets:
-        problem = check_target(t, tables)
-        if problem:
-            raise UsageError(problem)
-        kind, _, ident = t.partition(":")
-        countries: list[str] = []
-        if kind == "country":
-            countries = [ident]
-        elif kind == "bloc":
-            blocs = tables["blocs"]
-            countries = split_list(blocs.loc[blocs["id"] == ident, "members"].iloc[0])
-        if countries:
-            hit_any = False
-            for c in countries:
-                if c in c_idx:
-                    country_mask[c_idx[c]] = 1.0
-                    hit_any = True
-                for s, sc in site_country.items():
-                    if sc == c and s in s_idx:
-                        site_mask[s_idx[s]] = 1.0
-            if not hit_any:
-                notes.append(f"{t}: no supplier is located there")
-        elif kind == "org":
-            if roots.get(ident) == ident and ident in f_idx:
-                firm_mask[f_idx[ident]] = 1.0
-            else:
-                members = _descendants(tables["organizations"], ident)
-                direct[np.isin(sup_id, list(members))] = 1.0
-                hit_sites = [s for s, op in site_op.items() if op in members and s in s_idx]
-                for s in hit_sites:
-                    site_mask[s_idx[s]] = 1.0
-                if not hit_sites and not np.isin(sup_id, list(members)).any():
-                    notes.append(f"{t}: supplies nothing in this network")
-        elif kind == "site":
-            if ident in s_idx:
-                site_mask[s_idx[ident]] = 1.0
-            direct[sup_id == ident] = 1.0
-            if ident not in s_idx and not (sup_id == ident).any():
-                notes.append(f"{t}: the site carries no supply as of this year")
-        elif kind == "input":
-            types = _subtypes(tables["inputs"], ident)
-            input_mask |= np.isin(np.array(net.node_input, dtype=object), list(types))
-    hit = np.maximum.reduce(
-        [
-            net.S @ site_mask if net.S.shape[1] else np.zeros(net.n_suppliers),
-            net.L @ country_mask if net.L.shape[1] else np.zeros(net.n_suppliers),
-            net.F @ firm_mask if len(net.firms) else np.zeros(net.n_suppliers),
-            direct,
-        ]
-    )
-    return Effects(np.clip(hit, 0.0, 1.0), input_mask, notes)
-
-
-def scenario_effects(
-    net: SupplyNetwork, tables: Tables, scenario: Scenario, headroom: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Supplier availability ``1 - s h`` (n_suppliers,) and input cap (n_nodes,).
-
-    ``headroom`` (n_nodes,): capacity added to a node since today, as a
-    fraction of today's output (a what-if); an input target cuts today's
-    suppliers, so the cap becomes ``min(1, 1 - s + headroom)`` (new capacity
-    is assumed not hit by an input-level event).
-    """
-    eff = target_effects(net, tables, scenario.targets)
-    a = 1.0 - scenario.severity * eff.hit
-    extra = 0.0 if headroom is None else np.asarray(headroom, dtype=float)
-    cap = np.where(eff.input_mask, np.minimum(1.0, 1.0 - scenario.severity + extra), 1.0)
-    return a, cap, eff.notes
 
 
 # ----------------------------------------------------------------------- volumes

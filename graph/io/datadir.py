@@ -42,9 +42,36 @@ class NotADataDir(DataErrors):
 
 
 class DataDir:
-    """A data directory: the built-in package data or a folder on disk."""
+    """A data directory: the built-in package data or a folder on disk.
 
-    def __init__(self, data_dir: str | Path | None = None):
+    Made once from ``--data DIR`` (or ``None``: the built-in data) and passed
+    down as is: every function that takes a data directory accepts a
+    ``DataDir``, and ``DataDir(other_data_dir)`` is the same directory,
+    not checked again (as ``Path(path)``).
+
+    Parameters
+    ----------
+    data_dir : DataDir, str or Path, optional
+        The folder; ``None`` for the built-in data.
+
+    Raises
+    ------
+    NotADataDir
+        When the path is not a folder (a DataErrors naming the path).
+
+    Examples
+    --------
+    >>> d = DataDir()
+    >>> d.origin, DataDir(d).origin, d.table_file("sources.csv").name
+    ('built-in', 'built-in', 'sources.csv')
+    """
+
+    def __init__(self, data_dir: DataDir | str | Path | None = None):
+        if isinstance(data_dir, DataDir):  # already resolved
+            self.origin = data_dir.origin
+            self.tables_dir = data_dir.tables_dir
+            self.scenarios_dir = data_dir.scenarios_dir
+            return
         root: Traversable | Path
         if data_dir is None:
             root, self.origin = data_resources.root(), "built-in"
@@ -89,7 +116,7 @@ def _fold(h: hashlib._Hash, name: str, digest: bytes) -> None:
     h.update(name.encode() + b"\0" + digest)
 
 
-def data_hash(data_dir: str | Path | None = None) -> str:
+def data_hash(data_dir: DataDir | str | Path | None = None) -> str:
     """The sha256 of a data directory's file names and bytes.
 
     Files are hashed in chunks as they are read (no copy of a large file in

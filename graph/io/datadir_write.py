@@ -27,7 +27,8 @@ import yaml
 
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.contract import TABLES
-from chiprisk.graph.io.loader import SCENARIO_COLUMNS, Tables
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.io.loader_scenarios import SCENARIO_COLUMNS
 
 
 def _cell(value: object) -> str:

@@ -23,7 +23,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
 from chiprisk.graph.io.countries import ISO_COUNTRIES, country_label
-from chiprisk.graph.io.loader import Tables, split_list
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.io.loader_cells import split_list
 from chiprisk.ontology.namespaces import CR, GEO, PREFIXES, SCHEMA, WD, iri_for
 
 ROLE_CLASSES = {

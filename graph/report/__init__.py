@@ -1,10 +1,12 @@
 """The report wing: DataFrames -> charts, the world map and the HTML report.
 
-It owns the pictures and the self-contained HTML report. Charts are drawn
-from the tables the algorithms return, never from the
+It owns the pictures, the headline summary and the self-contained HTML
+report. The charts' frames are computed from the checked rows (and the
+supply network) by calling the algorithms directly, never from the
 :class:`~chiprisk.graph.knowledge_graph.KnowledgeGraph`; the report takes any
-object with the facade's methods. It may import every wing below it (io,
-model, rdf, algorithms); nothing below imports it.
+object with the methods of :class:`~chiprisk.graph.report.sections.ReportSource`.
+It may import every wing below it (io, model, rdf, algorithms); nothing below
+imports it.
 
 ``build_report`` is re-exported here: ``from chiprisk.graph.report import
 build_report``.

@@ -51,7 +51,7 @@ def _loop(net, ev, occ, n: int) -> float:
 
 def bench(label: str, tables, runs: int, loop_runs: int, seed: int = 0) -> dict:
     from chiprisk.graph.algorithms.montecarlo import event_set, sample_events, sample_losses
-    from chiprisk.graph.algorithms.simulate import named_scenarios
+    from chiprisk.graph.algorithms.scenarios import named_scenarios
     from chiprisk.graph.model.propagation import build_network
 
     t0 = time.perf_counter()

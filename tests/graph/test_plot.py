@@ -93,7 +93,7 @@ def test_chokepoints_frame_carries_sources(kg):
 
 
 def test_sites_frame_capacity_per_month(kg):
-    df = P.sites_frame(kg)
+    df = P.sites_frame(kg.tables)
     per_year = df[df["capacity_unit"] == "wafers/year"]
     assert (per_year["capacity_per_month"] * 12 == per_year["capacity"]).all()
     assert df["site"].is_unique

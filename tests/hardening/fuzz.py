@@ -100,7 +100,8 @@ def _rows_key(tables) -> str:
 
 def _deep_checks(props, kg) -> None:
     """On an accepted directory: the summary and every named scenario run cleanly."""
-    from chiprisk.graph.algorithms.simulate import named_scenarios, simulate
+    from chiprisk.graph.algorithms.scenarios import named_scenarios
+    from chiprisk.graph.algorithms.simulate import simulate
 
     kg.summary()
     scs = named_scenarios(kg.tables)

@@ -392,7 +392,8 @@ def load_outcome(d: Path, files: dict[str, bytes | None]) -> tuple[str, str]:
 
 def check_scenario(tables, path: Path) -> str:
     """A scenario file is a checked Scenario that simulates to losses in 0..1, or DataErrors."""
-    from chiprisk.graph.algorithms.simulate import load_scenario_file, simulate
+    from chiprisk.graph.algorithms.scenarios import load_scenario_file
+    from chiprisk.graph.algorithms.simulate import simulate
 
     try:
         sc = load_scenario_file(path, tables)

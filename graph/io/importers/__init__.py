@@ -25,7 +25,8 @@ import pandas as pd
 from chiprisk.graph.errors import DataError, DataErrors
 from chiprisk.graph.io.contract import TABLES
 from chiprisk.graph.io.datadir_write import data_dir_files, write_files_atomically
-from chiprisk.graph.io.loader import SCENARIO_COLUMNS, Tables, load_tables
+from chiprisk.graph.io.loader import Tables, load_tables
+from chiprisk.graph.io.loader_scenarios import SCENARIO_COLUMNS
 
 
 @dataclass

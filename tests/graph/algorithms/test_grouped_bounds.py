@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chiprisk.graph.algorithms.grouped_bounds import grouped_interval_bounds, grouped_point_shares
-from chiprisk.graph.algorithms.indices import hhi_range_bounds
+from chiprisk.graph.algorithms.range_bounds import hhi_range_bounds
 
 share = st.floats(0, 30, allow_nan=False).map(lambda x: round(x, 1))
 

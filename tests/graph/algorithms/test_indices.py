@@ -15,25 +15,25 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from chiprisk.graph.algorithms.indices import (
-    QUALITATIVE_SHARE_RANGES,
+from chiprisk.graph.algorithms.bands import (
     band_2010,
     band_2023,
+    presumption_2023,
+    sia_bcg_single_region,
+)
+from chiprisk.graph.algorithms.hhi_change import hhi_after_addition, hhi_derivative_sign
+from chiprisk.graph.algorithms.indices import (
     concentration_ratio,
     count_to_threshold,
     effective_number,
     gini,
     hhi,
-    hhi_after_addition,
     hhi_bounds,
-    hhi_derivative_sign,
-    hhi_range_bounds,
-    presumption_2023,
-    qualitative_share_ranges,
     renormalise,
     shannon_entropy,
-    sia_bcg_single_region,
 )
+from chiprisk.graph.algorithms.range_bounds import hhi_range_bounds, qualitative_share_ranges
+from chiprisk.graph.io.contract import QUALITATIVE_SHARE_RANGES
 
 # ETO 2022 stage rows (methods.md R1.9), "Various" listed separately.
 S1_LISTED, S1_VARIOUS = [51, 13, 10, 9, 8, 6], 4

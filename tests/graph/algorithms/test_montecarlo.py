@@ -16,7 +16,8 @@ from chiprisk.graph.algorithms.montecarlo import (
     sample_losses,
 )
 from chiprisk.graph.algorithms.risk import conditional_value_at_risk, value_at_risk
-from chiprisk.graph.algorithms.simulate import Scenario, simulate
+from chiprisk.graph.algorithms.scenarios import Scenario
+from chiprisk.graph.algorithms.simulate import simulate
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import load_tables
 from chiprisk.graph.model.propagation import build_network

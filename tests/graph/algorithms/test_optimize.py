@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chiprisk.graph.algorithms.indices import hhi_after_addition
-from chiprisk.graph.algorithms.optimize import hhi_target, optimize, optimize_capacity
+from chiprisk.graph.algorithms.hhi_change import hhi_after_addition
+from chiprisk.graph.algorithms.hhi_target import hhi_target
+from chiprisk.graph.algorithms.optimize import optimize, optimize_capacity
 from chiprisk.graph.algorithms.risk import expected_unmet_demand
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import load_tables

@@ -18,13 +18,12 @@ from hypothesis import strategies as st
 from supply_dirs import sup, write_dir
 
 from chiprisk.graph.algorithms import share_rows
+from chiprisk.graph.algorithms.lens_rows import explain_frame, lens_rows
 from chiprisk.graph.algorithms.share_rows import (
     KINDS,
     LEVELS,
     SHARE_KINDS,
-    explain_frame,
     group_codes,
-    lens_rows,
     market_rows,
 )
 from chiprisk.graph.errors import UsageError

@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chiprisk.graph.algorithms.lp import FlowModel, time_to_recover, time_to_survive
-from chiprisk.graph.algorithms.simulate import (
+from chiprisk.graph.algorithms.scenarios import (
     adhoc_scenario,
     load_scenario_file,
     named_scenarios,
-    simulate,
 )
+from chiprisk.graph.algorithms.simulate import simulate
 from chiprisk.graph.errors import DataErrors, UsageError
 from chiprisk.graph.io.loader import load_tables
 

@@ -9,16 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chiprisk.graph.algorithms.additions import Addition, apply_additions, parse_addition
 from chiprisk.graph.algorithms.concentration import concentration
+from chiprisk.graph.algorithms.policy_actions import missing_capacity_tables
+from chiprisk.graph.algorithms.policy_ranking import policies
 from chiprisk.graph.algorithms.risk import expected_unmet_demand
-from chiprisk.graph.algorithms.whatif import (
-    Addition,
-    apply_additions,
-    missing_capacity_tables,
-    parse_addition,
-    policies,
-    whatif,
-)
+from chiprisk.graph.algorithms.whatif import whatif
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import load_tables
 
@@ -32,7 +28,7 @@ def test_r4_1_eud_is_location_aware_hhi_is_not():
     assert expected_unmet_demand(CAPS, 100, PROBS, {"US": 20}) == pytest.approx(3.61952, abs=1e-6)
     assert expected_unmet_demand(CAPS, 100, PROBS, {"JP": 20}) == pytest.approx(3.64256, abs=1e-6)
     assert expected_unmet_demand(CAPS, 100, PROBS, {"EU": 20}) == pytest.approx(3.61952, abs=1e-6)
-    from chiprisk.graph.algorithms.indices import hhi_after_addition
+    from chiprisk.graph.algorithms.hhi_change import hhi_after_addition
 
     assert hhi_after_addition([92, 8], None, 0.0) == pytest.approx(8528)
     assert hhi_after_addition([92, 8], None, 20.0) == pytest.approx(6200)

@@ -1,0 +1,172 @@
+"""Checks across tables: ids unique across tables, references resolve, no cycles.
+
+The third stage of :func:`chiprisk.graph.io.loader.load_tables`, run once
+every table is read and typed. It also maps each entity id to its table
+(:attr:`chiprisk.graph.io.loader.Tables.kinds`).
+
+Examples
+--------
+>>> from chiprisk.graph.io.loader import load_tables
+>>> ids, tab = _entity_ids(load_tables().frames)
+>>> kinds, _ = _first_kinds(ids, tab)
+>>> kinds["tsmc"]
+'organizations'
+"""
+
+from __future__ import annotations
+
+from graphlib import CycleError, TopologicalSorter
+
+import numpy as np
+import pandas as pd
+
+from chiprisk.graph.errors import DataError
+from chiprisk.graph.io.contract import COUNTRIES, RESIDUAL, TABLES
+from chiprisk.graph.io.countries import ISO_COUNTRIES
+from chiprisk.graph.io.loader_cells import _report, _shown
+from chiprisk.ontology.namespaces import RESIDUAL_ID
+
+
+def _check_refs(
+    frames: dict[str, pd.DataFrame],
+    lines: dict[str, np.ndarray],
+    ids_by_table: dict[str, np.ndarray],
+    errors: list[DataError],
+    failed: set[str],
+) -> None:
+    none = np.zeros(0, dtype=object)
+    for table in TABLES.values():
+        df = frames[table.name]
+        for col in table.columns:
+            if col.kind != "ref" or df.empty or failed.intersection(col.refs):
+                continue  # a table that failed to read would make every reference unknown
+            allowed = np.concatenate([ids_by_table.get(ref, none) for ref in col.refs])
+            s = df[col.name]
+            present = s.notna().to_numpy()
+            ok = s.isin(allowed).to_numpy().copy()
+            if COUNTRIES in col.refs:
+                ok |= s.isin(ISO_COUNTRIES).to_numpy()
+            if RESIDUAL in col.refs:
+                ok |= (s == RESIDUAL_ID).to_numpy()
+            vals = s.to_numpy(dtype=object)
+            where = " or ".join(
+                "an ISO country code"
+                if r == COUNTRIES
+                else ("'other'" if r == RESIDUAL else f"an id in {r}.csv")
+                for r in col.refs
+            )
+            _report(
+                errors,
+                table.file,
+                lines[table.name],
+                present & ~ok,
+                col.name,
+                lambda i, vals=vals, where=where: (
+                    f"unknown id {_shown(vals[i])} (expected {where})"
+                ),
+            )
+
+
+def _check_cycles(
+    frames: dict[str, pd.DataFrame], lines: dict[str, np.ndarray], errors: list[DataError]
+) -> None:
+    for table, a, b, verb in (
+        ("requirements", "product", "input", "requires"),
+        ("inputs", "id", "is_type_of", "is a type of"),
+    ):
+        df = frames[table].dropna(subset=[a, b])
+        sorter: TopologicalSorter[str] = TopologicalSorter()
+        for x, y in zip(df[a], df[b], strict=True):
+            sorter.add(x, y)
+        try:
+            sorter.prepare()
+        except CycleError as exc:
+            cycle = list(reversed(exc.args[1]))  # graphlib lists each node before its dependants
+            edges = set(zip(cycle, cycle[1:], strict=False))
+            on_cycle = [
+                int(lines[table][i])
+                for i, x, y in zip(df.index, df[a], df[b], strict=True)
+                if (x, y) in edges
+            ]
+            errors.append(
+                DataError(
+                    f"{table}.csv",
+                    max(on_cycle) if on_cycle else None,
+                    b,
+                    f"cycle: {' -> '.join(cycle)} (each {verb} the next)",
+                )
+            )
+
+
+_ENTITY_TABLES = tuple(t for t in TABLES.values() if t.entity)
+_ENTITY_NAMES = np.array([t.name for t in _ENTITY_TABLES], dtype=object)
+
+
+def _entity_ids(frames: dict[str, pd.DataFrame]) -> tuple[np.ndarray, np.ndarray]:
+    """Every entity table's ids in contract order, and each id's index in ``_ENTITY_TABLES``."""
+    ids = [frames[t.name]["id"].to_numpy(dtype=object) for t in _ENTITY_TABLES]
+    tab = np.repeat(np.arange(len(ids)), [len(c) for c in ids])
+    return np.concatenate(ids) if ids else np.zeros(0, dtype=object), tab
+
+
+def _first_kinds(all_ids: np.ndarray, tab: np.ndarray) -> tuple[dict[str, str], dict]:
+    """Id -> table of its first use, and the arrays the duplicate checks need.
+
+    Returns
+    -------
+    kinds : dict
+    parts : dict
+        ``first`` (position of each id's first use), ``keep`` (positions of
+        valid ids other than 'other'), ``owner`` (per ``keep`` position, the
+        table number of that id's first use) and ``other`` (mask of 'other'
+        ids).
+    """
+    valid = pd.notna(all_ids)
+    other = valid & (all_ids == RESIDUAL_ID)
+    keep = np.flatnonzero(valid & ~other)
+    codes, uniques = pd.factorize(all_ids[keep])
+    # factorize numbers ids in order of first appearance: a first use is a new maximum
+    seen = np.maximum.accumulate(np.concatenate(([-1], codes[:-1]))) if codes.size else codes
+    first = keep[codes > seen]
+    kinds: dict[str, str] = dict(zip(uniques, _ENTITY_NAMES[tab[first]], strict=True))
+    owner = tab[first][codes]
+    return kinds, {"first": first, "keep": keep, "owner": owner, "other": other}
+
+
+def _global_ids(
+    frames: dict[str, pd.DataFrame], lines: dict[str, np.ndarray], errors: list[DataError]
+) -> tuple[dict[str, str], dict[str, np.ndarray]]:
+    """Id -> table of every entity, and each table's ids; repeats across tables are errors."""
+    all_ids, tab = _entity_ids(frames)
+    if not all_ids.size:
+        return {}, {}
+    offset = np.searchsorted(tab, np.arange(len(_ENTITY_TABLES)))
+
+    def where(i: int) -> tuple[str, int]:
+        table = _ENTITY_TABLES[tab[i]]
+        return table.file, int(lines[table.name][i - offset[tab[i]]])
+
+    kinds, parts = _first_kinds(all_ids, tab)
+    first, keep, other = parts["first"], parts["keep"], parts["other"]
+    cross = np.zeros(len(all_ids), dtype=bool)
+    cross[keep] = parts["owner"] != tab[keep]
+    bad = np.flatnonzero(other | cross)
+    first_of = pd.Series(first, index=all_ids[first]) if bad.size else None
+    for i in bad:
+        file, line = where(i)
+        if other[i]:
+            errors.append(DataError(file, line, "id", "'other' is reserved for the residual"))
+        else:
+            first_file, first_line = where(int(first_of[all_ids[i]]))
+            errors.append(
+                DataError(
+                    file,
+                    line,
+                    "id",
+                    f"id {all_ids[i]!r} is already used in {first_file} line {first_line} "
+                    "(ids are unique across tables)",
+                )
+            )
+    first_tab = tab[first]
+    by_table = {t.name: all_ids[first][first_tab == k] for k, t in enumerate(_ENTITY_TABLES)}
+    return kinds, by_table

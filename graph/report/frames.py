@@ -1,0 +1,445 @@
+"""The tables behind the report's charts, computed from the checked rows.
+
+Each ``*_frame`` function takes the checked rows (:class:`~chiprisk.graph.io.loader.Tables`)
+and, where it propagates through the supply network, the network, and
+returns a DataFrame with documented columns, readable names beside ids and
+the ``source_ids`` behind each row. The algorithms are called directly;
+nothing here needs the :class:`~chiprisk.graph.knowledge_graph.KnowledgeGraph`.
+
+A *network* argument is a :class:`~chiprisk.graph.model.supply_network.SupplyNetwork`
+(used as given), a callable ``network(year)`` returning one (the facade's
+cached ``kg.network``), or None (built from the rows when needed).
+
+Examples
+--------
+>>> from chiprisk.graph.io.loader import load_tables
+>>> sites_frame(load_tables()).columns[:3].tolist()
+['site', 'name', 'operator']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.labels import entity_labels, label_of
+from chiprisk.graph.model.supply_network import SupplyNetwork
+
+__all__ = [
+    "BASIS_PREFERENCE",
+    "NetworkSource",
+    "chokepoints_frame",
+    "concentration_frame",
+    "exposure_frame",
+    "network_at",
+    "sites_frame",
+    "stage_country_frame",
+]
+
+NetworkSource = SupplyNetwork | Callable[[int | None], SupplyNetwork] | None
+"""A network as the frames take it: the network, ``network(year)``, or None."""
+
+BASIS_PREFERENCE = ("capacity", "revenue", "shipments", "units")
+"""When an input has share tables of several bases in its latest year, the first of these."""
+
+_STAGE_ORDER = (
+    "design",
+    "equipment",
+    "materials",
+    "fabrication",
+    "memory",
+    "packaging",
+    "product",
+)
+
+
+def network_at(network: NetworkSource, year: int | None) -> SupplyNetwork | None:
+    """The network as of ``year`` from a :data:`NetworkSource` (None stays None).
+
+    Parameters
+    ----------
+    network : SupplyNetwork, callable or None
+        A network (returned as is), ``network(year)`` (called), or None.
+    year : int or None
+        The as-of year passed to a callable.
+
+    Returns
+    -------
+    SupplyNetwork or None
+
+    Examples
+    --------
+    >>> network_at(None, 2024) is None
+    True
+    >>> network_at(lambda year: f"net {year}", 2024)
+    'net 2024'
+    """
+    if network is None or isinstance(network, SupplyNetwork):
+        return network
+    return network(year)
+
+
+def _ids(values) -> list[str]:
+    out: set[str] = set()
+    for v in values:
+        if isinstance(v, list | tuple | set | np.ndarray):
+            out.update(str(x) for x in v if x)
+        elif isinstance(v, str) and v:
+            out.update(x for x in v.split(";") if x)
+    return sorted(out)
+
+
+def _stage_rank(stage: object) -> int:
+    return _STAGE_ORDER.index(stage) if stage in _STAGE_ORDER else len(_STAGE_ORDER)
+
+
+def concentration_frame(
+    tables: Tables, *, year: int | None = None, stage: str | None = None
+) -> pd.DataFrame:
+    """One firm-lens share table per input: the latest year, then :data:`BASIS_PREFERENCE`.
+
+    Parameters
+    ----------
+    tables : Tables
+        Checked rows (:func:`chiprisk.graph.io.loader.load_tables`).
+    year : int, optional
+        As of this year (default: the latest data).
+    stage : str, optional
+        Only the inputs of this stage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by stage then HHI (highest first). Columns: ``input``,
+        ``input_name``, ``stage``, ``basis``, ``year``, ``n_entities``,
+        ``hhi``, ``hhi_low``, ``hhi_high`` (0..10,000), ``cr1``, ``cr3``,
+        ``top_share`` (percent), ``top_entity``, ``top_entity_name``,
+        ``band_2023``, ``over_65``, ``source_ids`` (``;``-joined).
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> df = concentration_frame(load_tables(), stage="equipment")
+    >>> int(df.set_index("input").loc["euv-lithography", "hhi"])
+    10000
+    """
+    from chiprisk.graph.algorithms.concentration import concentration
+
+    df = concentration(tables, lens="firm", year=year, stage=stage)
+    df = df[df["basis"] != "sourcing"].copy()
+    df["_basis_rank"] = [
+        BASIS_PREFERENCE.index(b) if b in BASIS_PREFERENCE else 99 for b in df["basis"]
+    ]
+    df = df.sort_values(["input", "year", "_basis_rank"], ascending=[True, False, True])
+    df = df.drop_duplicates("input")
+    df["_stage_rank"] = df["stage"].map(_stage_rank)
+    df = df.sort_values(["_stage_rank", "hhi", "input"], ascending=[True, False, True])
+    df["source_ids"] = df["source_ids"].map(lambda v: ";".join(_ids([v])))
+    cols = [
+        "input",
+        "input_name",
+        "stage",
+        "basis",
+        "year",
+        "n_entities",
+        "hhi",
+        "hhi_low",
+        "hhi_high",
+        "cr1",
+        "cr3",
+        "top_share",
+        "top_entity",
+        "top_entity_name",
+        "band_2023",
+        "over_65",
+        "source_ids",
+    ]
+    return df[cols].reset_index(drop=True)
+
+
+def stage_country_frame(tables: Tables, *, year: int | None = None, top: int = 6) -> pd.DataFrame:
+    """Country shares per stage under the two lenses: owned (``hq``) and located (``site``).
+
+    Each input's share table (as in :func:`concentration_frame`) is split by
+    country under each lens (a share interval counts at its midpoint); a
+    stage's share for a country is the mean over the stage's inputs, each
+    input weighing the same; midpoints that sum past 100 (qualitative shares)
+    are scaled to 100, the equal split the HHI also uses. Countries outside a
+    stage's ``top``, and the tables' own "other" rows, are pooled as
+    ``other``; what the tables leave unattributed is ``unattributed``.
+
+    Parameters
+    ----------
+    tables : Tables
+        Checked rows.
+    year : int, optional
+        As of this year (default: the latest data).
+    top : int
+        Countries shown per stage and lens; the rest pool as ``other``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``stage``, ``lens`` (``hq`` or ``site``), ``country``,
+        ``country_name``, ``share`` (percent of the stage), ``n_inputs``,
+        ``source_ids``.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> df = stage_country_frame(load_tables())
+    >>> sorted(set(df["lens"]))
+    ['hq', 'site']
+    """
+    from chiprisk.graph.algorithms.concentration import explain
+    from chiprisk.graph.errors import UsageError
+
+    conc = concentration_frame(tables, year=year)
+    rows = []
+    for r in conc.itertuples(index=False):
+        for lens in ("hq", "site"):
+            try:
+                ex = explain(tables, r.input, lens=lens, year=year, basis=r.basis)
+            except UsageError:
+                continue
+            ex = ex[ex["year"] == r.year]
+            mid = (ex["share_low"].astype(float) + ex["share_high"].astype(float)) / 2
+            mid = mid.fillna(0.0)
+            if mid.sum() > 100.0:  # qualitative shares: their midpoints overshoot
+                mid = mid * (100.0 / mid.sum())
+            ex = ex.assign(mid=mid)
+            for country, g in ex.groupby("entity", sort=True):
+                rows.append(
+                    (
+                        r.stage,
+                        lens,
+                        r.input,
+                        country,
+                        g["entity_name"].iloc[0],
+                        g["mid"].sum(),
+                        ";".join(_ids(g["source_id"])),
+                    )
+                )
+    cols = ["stage", "lens", "country", "country_name", "share", "n_inputs", "source_ids"]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    e = pd.DataFrame(rows, columns=["stage", "lens", "input", "country", "name", "share", "src"])
+    n_inputs = conc.groupby("stage")["input"].nunique()
+    out = []
+    for (stage, lens), g in e.groupby(["stage", "lens"], sort=False):
+        n = int(n_inputs.get(stage, 1))
+        per = g.groupby(["country", "name"], as_index=False).agg(
+            share=("share", "sum"), src=("src", lambda s: ";".join(_ids(s)))
+        )
+        per["share"] = per["share"] / n
+        per = per.sort_values(["share", "country"], ascending=[False, True])
+        residual = per["country"] == "other"  # a table's own "other" row pools too
+        head = per[~residual].head(top)
+        tail = pd.concat([per[~residual].iloc[top:], per[residual]])
+        for x in head.itertuples(index=False):
+            out.append((stage, lens, x.country, x.name, x.share, n, x.src))
+        if len(tail):
+            out.append(
+                (
+                    stage,
+                    lens,
+                    "other",
+                    "other countries",
+                    tail["share"].sum(),
+                    n,
+                    ";".join(_ids(tail["src"])),
+                )
+            )
+        rest = 100.0 - per["share"].sum()
+        if rest > 0.05:
+            out.append((stage, lens, "unattributed", "not attributed", rest, n, ""))
+    df = pd.DataFrame(out, columns=cols)
+    df["_r"] = df["stage"].map(_stage_rank)
+    df["_l"] = df["lens"].map({"hq": 0, "site": 1})
+    df = df.sort_values(["_r", "_l"], kind="stable").drop(columns=["_r", "_l"])
+    return df.reset_index(drop=True)
+
+
+def sites_frame(tables: Tables) -> pd.DataFrame:
+    """Every site with coordinates, status and capacity (per month).
+
+    Parameters
+    ----------
+    tables : Tables
+        Checked rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``site``, ``name``, ``operator``, ``operator_name``,
+        ``country``, ``lat``, ``lon``, ``kind``, ``status``, ``start_year``,
+        ``capacity_per_month`` (wafers/month; wafers/year divided by 12;
+        missing when not published), ``capacity``, ``capacity_unit`` (as
+        published), ``source_ids``.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> df = sites_frame(load_tables()).set_index("site")
+    >>> df.loc["tsmc-fab-18", "operator_name"]
+    'Taiwan Semiconductor Manufacturing Company'
+    """
+    s = tables["sites"]
+    labels = entity_labels(tables)
+    cap = pd.to_numeric(s["capacity"], errors="coerce")
+    per_month = np.where(s["capacity_unit"].astype(str).str.endswith("/year"), cap / 12.0, cap)
+    out = pd.DataFrame(
+        {
+            "site": s["id"],
+            "name": s["name"],
+            "operator": s["operator"],
+            "operator_name": [
+                label_of(labels, o) if isinstance(o, str) else None for o in s["operator"]
+            ],
+            "country": s["country"],
+            "lat": pd.to_numeric(s["lat"], errors="coerce"),
+            "lon": pd.to_numeric(s["lon"], errors="coerce"),
+            "kind": s["kind"],
+            "status": s["status"],
+            "start_year": s["start_year"],
+            "capacity_per_month": per_month,
+            "capacity": cap,
+            "capacity_unit": s["capacity_unit"],
+            "source_ids": s["source_id"],
+        }
+    )
+    return out.sort_values("site").reset_index(drop=True)
+
+
+def exposure_frame(
+    tables: Tables, network: NetworkSource = None, *, year: int | None = None
+) -> pd.DataFrame:
+    """Each product's loss if one country goes offline (no substitution).
+
+    Parameters
+    ----------
+    tables : Tables
+        Checked rows.
+    network : SupplyNetwork, callable or None
+        The network as of ``year`` (see :data:`NetworkSource`).
+    year : int, optional
+        As of this year (default: the latest data).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (product, country) with a positive loss. Columns:
+        ``product``, ``product_name``, ``country``, ``country_name``,
+        ``product_loss`` (fraction 0..1), ``via`` (the input with the largest
+        direct share from that country), ``source_ids`` (the supply rows of
+        the inputs, basis and year used, and the product's requirements).
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> df = exposure_frame(load_tables()).set_index(["product", "country"])
+    >>> float(df.loc[("nvidia-h100", "TW"), "product_loss"])
+    1.0
+    """
+    from chiprisk.graph.algorithms.exposure import exposure_all
+
+    exp = exposure_all(tables, by="country", year=year, network=network_at(network, year))
+    sup = tables["supplies"]
+    req = tables["requirements"]
+    labels = entity_labels(tables)
+    rows = []
+    for (product, country), g in exp.groupby(["product", "entity"], sort=True):
+        total = g[g["input"] == "(total)"]
+        if total.empty or float(total["product_loss"].iloc[0]) <= 0:
+            continue
+        detail = g[g["input"] != "(total)"].sort_values("direct_share", ascending=False)
+        src: set[str] = set(req.loc[req["product"] == product, "source_id"].dropna())
+        for d in detail.itertuples(index=False):
+            m = (sup["input"] == d.input) & (sup["basis"] == d.basis) & (sup["year"] == d.year)
+            if d.sourcing == "buyer-specific":
+                m &= sup["buyer"] == product
+            src.update(sup.loc[m, "source_id"].dropna())
+        rows.append(
+            (
+                product,
+                label_of(labels, product),
+                country,
+                total["entity_name"].iloc[0],
+                float(total["product_loss"].iloc[0]),
+                detail["input"].iloc[0] if len(detail) else None,
+                ";".join(sorted(src)),
+            )
+        )
+    cols = [
+        "product",
+        "product_name",
+        "country",
+        "country_name",
+        "product_loss",
+        "via",
+        "source_ids",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def chokepoints_frame(
+    tables: Tables, network: NetworkSource = None, *, year: int | None = None, top: int = 15
+) -> pd.DataFrame:
+    """The top single points of failure with the sources behind each.
+
+    Parameters
+    ----------
+    tables : Tables
+        Checked rows.
+    network : SupplyNetwork, callable or None
+        The network as of ``year`` (see :data:`NetworkSource`).
+    year : int, optional
+        As of this year (default: the latest data).
+    top : int
+        How many chokepoints.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``rank``, ``kind`` (input, firm, site), ``id``, ``name``,
+        ``products_affected``, ``hhi`` (0..10,000), ``score``, ``reason``,
+        ``source_ids`` (input: the sources of its share tables under every
+        lens; firm or site: its supply rows and site record).
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> df = chokepoints_frame(load_tables(), top=3)
+    >>> df["rank"].tolist(), bool(df["source_ids"].str.len().gt(0).all())
+    ([1, 2, 3], True)
+    """
+    from chiprisk.graph.algorithms.chokepoints import chokepoints
+    from chiprisk.graph.algorithms.concentration import concentration
+
+    net = network_at(network, year)
+    ch = chokepoints(tables, year=year, network=net, betweenness=False).head(top)
+    conc = concentration(tables, lens=None, year=year)
+    conc_src = conc.groupby("input")["source_ids"].agg(lambda s: _ids(s)).to_dict()
+    sup, sites = tables["supplies"], tables["sites"]
+    src = []
+    for r in ch.itertuples(index=False):
+        if r.kind == "input":
+            ids = conc_src.get(r.id, [])
+        else:
+            m = sup["supplier"] == r.id
+            sole = list(r.sole_supplier_of) if isinstance(r.sole_supplier_of, list) else []
+            if sole:
+                m &= sup["input"].isin(sole)
+            ids = set(sup.loc[m, "source_id"].dropna())
+            ids.update(sites.loc[sites["id"] == r.id, "source_id"].dropna())
+            if r.kind == "firm" and sole:
+                ops = sites["operator"] == r.id
+                ids.update(sites.loc[ops, "source_id"].dropna())
+            ids = sorted(ids)
+        src.append(";".join(ids))
+    out = ch[["rank", "kind", "id", "name", "products_affected", "hhi", "score", "reason"]].copy()
+    out["source_ids"] = src
+    return out.reset_index(drop=True)

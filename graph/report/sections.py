@@ -1,0 +1,345 @@
+"""The report's sections: each computes its tables and charts from the graph.
+
+A section maker takes the graph (any object with the attributes of
+:class:`ReportSource`), the as-of year and a dict it adds its Figures to, and
+returns a :class:`Section`; :data:`SECTIONS` lists them in report order.
+:func:`chiprisk.graph.report.html.build_report` renders them.
+
+Examples
+--------
+>>> list(SECTIONS)[:3]
+['concentration', 'stage_countries', 'site_map']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.supply_network import SupplyNetwork
+from chiprisk.graph.report.charts import (
+    _pyplot,
+    chokepoints_chart,
+    concentration_chart,
+    exposure_chart,
+    site_map_chart,
+    stage_country_chart,
+)
+from chiprisk.graph.report.frames import (
+    chokepoints_frame,
+    concentration_frame,
+    exposure_frame,
+    sites_frame,
+    stage_country_frame,
+)
+
+__all__ = ["SECTIONS", "ReportSource", "Section"]
+
+
+class ReportSource(Protocol):
+    """What the report needs of a graph (the facade, ``KnowledgeGraph``, has it all).
+
+    ``simulate`` and ``policies`` are optional: without them the scenarios
+    section runs the simulation from the rows and the policies section says
+    it is not available. A ``coverage()`` method, if present, replaces the
+    coverage findings computed from the rows.
+
+    Examples
+    --------
+    >>> import chiprisk.graph as cg
+    >>> kg: ReportSource = cg.load()
+    >>> kg.dual_lens_gap().columns[0]
+    'input'
+    """
+
+    tables: Tables
+
+    def network(self, year: int | None = None) -> SupplyNetwork:
+        """The supply network as of ``year``."""
+        ...
+
+    def dual_lens_gap(self, *, year: int | None = None) -> pd.DataFrame:
+        """Per input: the top owner country beside the top location country."""
+        ...
+
+    def simulate(
+        self, scenarios: Any = None, *, year: int | None = None, **options: Any
+    ) -> pd.DataFrame:
+        """Output per input and product under named scenarios."""
+        ...
+
+    def policies(self, *, rank: bool = False, **options: Any) -> pd.DataFrame:
+        """Every policy with its money, ranked by risk reduced per money."""
+        ...
+
+
+@dataclass
+class Section:
+    """One section of the report: a heading, a paragraph, charts, tables, notes."""
+
+    key: str
+    title: str
+    intro: str
+    charts: list[str] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _concentration(kg: ReportSource, year, figs) -> Section:
+    df = concentration_frame(kg.tables, year=year)
+    figs["concentration"] = concentration_chart(df)
+    return Section(
+        "concentration",
+        "Concentration by input and stage",
+        "Herfindahl-Hirschman index of each input's supplier shares (firm lens: sites roll up "
+        "to their operator, subsidiaries to their ultimate parent), on the 0-10,000 scale. "
+        "Shaded bands: unconcentrated below 1,000, moderately concentrated to 1,800, highly "
+        "concentrated above (2023 DOJ/FTC merger guidelines). Whiskers: bounds where shares "
+        "are ranges, qualitative or leave a residual. One table per input: the latest year, "
+        "capacity basis before revenue before shipments.",
+        ["concentration"],
+        {"concentration": df},
+    )
+
+
+def _stage_countries(kg: ReportSource, year, figs) -> Section:
+    df = stage_country_frame(kg.tables, year=year)
+    figs["stage_countries"] = stage_country_chart(df)
+    gap = kg.dual_lens_gap(year=year)
+    return Section(
+        "stage_countries",
+        "Country shares per stage: owned vs located",
+        "For each stage, the mean country share over its inputs under two lenses: where the "
+        "supplying firms are headquartered (owned) and where their capacity physically is "
+        "(located). A difference between the two bars is the gap between who owns a step "
+        "and where it would be disrupted. Where no site of a firm is known, its headquarters "
+        "country stands in for the location (site_basis = hq in the gap table).",
+        ["stage_countries"],
+        {"stage_countries": df, "dual_lens_gap": gap},
+        [
+            "Design inputs (EDA, core IP) have only published country totals, so they are not "
+            "split by lens here; see the concentration table."
+        ],
+    )
+
+
+def _site_map(kg: ReportSource, year, figs) -> Section:
+    df = sites_frame(kg.tables)
+    figs["site_map"] = site_map_chart(df)
+    n_cap = int(df["capacity_per_month"].notna().sum())
+    n_xy = int((df["lat"].notna() & df["lon"].notna()).sum())
+    return Section(
+        "site_map",
+        "Sites on the map",
+        f"The {n_xy} of {len(df)} sites with coordinates, coloured by status; marker area "
+        "grows with "
+        f"published capacity (wafers per month; {n_cap} sites publish one, the rest are "
+        "small dots). Country boundaries: Natural Earth 1:10m (public domain), drawn "
+        "offline.",
+        ["site_map"],
+        {"sites": df},
+    )
+
+
+def _exposure(kg: ReportSource, year, figs) -> Section:
+    df = exposure_frame(kg.tables, kg.network, year=year)
+    figs["exposure"] = exposure_chart(df)
+    return Section(
+        "exposure",
+        "Exposure of each AI accelerator by country",
+        "The share of each product's output that cannot be made if one country's capacity "
+        "goes offline, through the bill of materials (every required input) and the supplier "
+        "shares, with no substitution. A product's own sourcing rows are used where they "
+        "exist (buyer-specific), market shares otherwise.",
+        ["exposure"],
+        {"exposure": df},
+    )
+
+
+def _chokepoints(kg: ReportSource, year, figs) -> Section:
+    df = chokepoints_frame(kg.tables, kg.network, year=year, top=15)
+    figs["chokepoints"] = chokepoints_chart(df)
+    return Section(
+        "chokepoints",
+        "Top chokepoints",
+        "Inputs, firms and sites whose loss alone makes a product unproducible, ranked by "
+        "products affected x concentration x (1 - substitutability).",
+        ["chokepoints"],
+        {"chokepoints": df},
+    )
+
+
+def _not_available(key: str, title: str, what: str) -> Section:
+    return Section(key, title, "", notes=[f"Not available in this version: {what}."])
+
+
+def _scenarios(kg: ReportSource, year, figs) -> Section:
+    title = "Named scenarios: losses"
+    df = None
+    if hasattr(kg, "simulate"):
+        ids = list(kg.tables.scenarios["id"])
+        if not ids:
+            return _not_available("scenarios", title, "no named scenarios in this data")
+        df = kg.simulate(ids, year=year, include="products")
+    else:
+        try:
+            from chiprisk.graph.algorithms import simulate as sim
+        except ImportError:
+            return _not_available("scenarios", title, "scenario simulation (kg.simulate)")
+        df = sim.simulate(kg.tables, sim.named_scenarios(kg.tables), year=year, include="products")
+    df = df[df["buyer"].isna()] if "buyer" in df else df
+    keep = [
+        c
+        for c in (
+            "scenario",
+            "scenario_name",
+            "input",
+            "input_name",
+            "loss",
+            "duration_weeks",
+            "annual_loss",
+            "tts_weeks",
+            "note",
+        )
+        if c in df.columns
+    ]
+    df = df[keep].reset_index(drop=True)
+    sc = kg.tables.scenarios[["id", "source_id"]].rename(
+        columns={"id": "scenario", "source_id": "source_ids"}
+    )
+    df = df.merge(sc, on="scenario", how="left")
+    figs["scenarios"] = _scenario_chart(df)
+    return Section(
+        "scenarios",
+        title,
+        "Each named disruption scenario (data/scenarios/*.yaml) run through the supply "
+        "network with no spare capacity: the fraction of each product's output lost while "
+        "the disruption lasts.",
+        ["scenarios"],
+        {"scenarios": df},
+    )
+
+
+def _scenario_chart(df: pd.DataFrame):
+    plt = _pyplot()
+    m = df.pivot_table(index="scenario_name", columns="input", values="loss", aggfunc="max")
+    m = m.fillna(0.0)
+    fig, ax = plt.subplots(
+        figsize=(max(6.0, 0.7 * m.shape[1] + 4), 0.5 * len(m) + 2), layout="constrained"
+    )
+    im = ax.imshow(m.to_numpy() * 100, cmap="Purples", vmin=0, vmax=100, aspect="auto")
+    ax.set_xticks(range(m.shape[1]), m.columns, rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(range(m.shape[0]), m.index, fontsize=8)
+    for (i, j), v in pd.DataFrame(m.to_numpy()).stack().items():
+        ax.text(
+            j,
+            i,
+            f"{v:.0%}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if v > 0.6 else "black",
+        )
+    ax.set_title("Output lost per product under each named scenario")
+    fig.colorbar(im, ax=ax, label="% of output lost", shrink=0.8)
+    return fig
+
+
+def _policies(kg: ReportSource, year, figs) -> Section:
+    title = "Policies: before and after"
+    if not hasattr(kg, "policies"):
+        return _not_available(
+            "policies", title, "the per-policy before/after comparison (kg.policies)"
+        )
+    df = kg.policies(rank=True)
+    keep = [
+        c
+        for c in (
+            "rank",
+            "policy",
+            "name",
+            "jurisdiction",
+            "status",
+            "budget",
+            "currency",
+            "money_usd",
+            "fx",
+            "year",
+            "delta_eud",
+            "delta_cvar",
+            "eud_per_bn",
+            "reason",
+        )
+        if c in df.columns
+    ]
+    df = df[keep].copy()
+    src = dict(zip(kg.tables["policies"]["id"], kg.tables["policies"]["source_id"], strict=True))
+    df["source_ids"] = df["policy"].map(src)
+    charts = []
+    if "delta_eud" in df and df["delta_eud"].notna().any():
+        figs["policies"] = _policy_chart(df)
+        charts = ["policies"]
+    return Section(
+        "policies",
+        title,
+        "Each policy's effect as of the year its funded capacity is counted: the change in "
+        "expected undelivered demand (delta_eud) and in tail risk (delta_cvar) between the "
+        "network before and after the capacity it funds, and the same per billion US dollars "
+        "(converted at the sourced annual exchange rate shown in fx). Policies that fund no "
+        "measurable capacity say why in reason.",
+        charts,
+        {"policies": df},
+    )
+
+
+def _policy_chart(df: pd.DataFrame):
+    plt = _pyplot()
+    d = df.dropna(subset=["delta_eud"]).sort_values("delta_eud")
+    fig, ax = plt.subplots(figsize=(10, 0.35 * len(d) + 1.5), layout="constrained")
+    y = range(len(d))[::-1]
+    ax.barh(list(y), d["delta_eud"], color="#3949ab")
+    ax.set_yticks(list(y), [str(n)[:60] for n in d["name"]], fontsize=7)
+    ax.axvline(0, color="#37474f", lw=0.8)
+    ax.set_xlabel("change in expected undelivered demand, after minus before")
+    ax.set_title("Policies: risk before vs after the capacity they fund")
+    return fig
+
+
+def _coverage(kg: ReportSource, year, figs) -> Section:
+    title = "Coverage: what the data cannot answer"
+    fn = getattr(kg, "coverage", None)
+    if fn is None:
+        try:
+            from chiprisk.graph.model.coverage import coverage as cov
+        except ImportError:
+            return _not_available("coverage", title, "the coverage report (graph/coverage.py)")
+
+        def fn():
+            return cov(kg.tables)
+
+    df = fn()
+    return Section(
+        "coverage",
+        title,
+        "Inputs without shares, stale facts, share tables that do not sum, sites without "
+        "capacity or coordinates, policies with no measurable effect, missing exchange "
+        "rates. Where a finding is a warning, the analyses above are silent or partial there.",
+        tables={"coverage": df},
+    )
+
+
+SECTIONS: dict[str, Callable[[ReportSource, int | None, dict], Section]] = {
+    "concentration": _concentration,
+    "stage_countries": _stage_countries,
+    "site_map": _site_map,
+    "exposure": _exposure,
+    "chokepoints": _chokepoints,
+    "scenarios": _scenarios,
+    "policies": _policies,
+    "coverage": _coverage,
+}
+"""Section key -> its maker ``(kg, year, figs) -> Section``, in report order."""

@@ -1,0 +1,113 @@
+"""Assemble the headline tables: most concentrated inputs, top chokepoints, worst exposures.
+
+``kg.summary()`` and ``chiprisk summary`` are this function over the graph's
+rows and its cached network.
+
+Examples
+--------
+>>> from chiprisk.graph.io.loader import load_tables
+>>> sorted(headline(load_tables(), top=3))
+['chokepoints', 'concentrated', 'exposure']
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.labels import entity_labels, label_of
+from chiprisk.graph.report.frames import NetworkSource, network_at
+
+__all__ = ["headline"]
+
+
+def headline(
+    tables: Tables, network: NetworkSource = None, *, year: int | None = None, top: int = 10
+) -> dict[str, pd.DataFrame]:
+    """The headline: most concentrated inputs, top chokepoints, each product's
+    largest country exposure.
+
+    Parameters
+    ----------
+    tables : Tables
+        Checked rows (:func:`chiprisk.graph.io.loader.load_tables`).
+    network : SupplyNetwork, callable or None
+        The network as of ``year``: one network, ``network(year)``, or None
+        (built from the rows); see :data:`chiprisk.graph.report.frames.NetworkSource`.
+    year : int, optional
+        As of this year (default: the latest data).
+    top : int
+        Rows of the concentration and chokepoint tables.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``concentrated`` (input, input_name, stage, basis, year, hhi,
+        top_entity_name, top_share, band_2023), ``chokepoints`` (rank,
+        kind, id, name, products_affected, score), ``exposure`` (product,
+        product_name, country, country_name, product_loss, via: the input
+        with the largest direct share from that country).
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> h = headline(load_tables(), top=3)
+    >>> len(h["concentrated"]), int(h["concentrated"]["hhi"].iloc[0])
+    (3, 10000)
+    """
+    from chiprisk.graph.algorithms.chokepoints import chokepoints
+    from chiprisk.graph.algorithms.concentration import concentration
+    from chiprisk.graph.algorithms.exposure import exposure_all
+
+    net = network_at(network, year)
+    conc = concentration(tables, lens="firm", year=year)
+    conc = conc[conc["basis"] != "sourcing"] if "basis" in conc else conc
+    conc = (
+        conc.sort_values(["hhi", "input"], ascending=[False, True])
+        .drop_duplicates("input")
+        .head(top)
+    )
+    concentrated = conc[
+        [
+            "input",
+            "input_name",
+            "stage",
+            "basis",
+            "year",
+            "hhi",
+            "top_entity_name",
+            "top_share",
+            "band_2023",
+        ]
+    ].reset_index(drop=True)
+    chokes = chokepoints(tables, year=year, network=net, betweenness=False)
+    chokes = chokes[["rank", "kind", "id", "name", "products_affected", "score"]].head(top)
+    exp = exposure_all(tables, by="country", year=year, network=net)
+    labels = entity_labels(tables)
+    rows = []
+    for product, df in exp.groupby("product", sort=True):
+        total = df[df["input"] == "(total)"]
+        if total.empty:
+            continue
+        best = total.iloc[0]
+        detail = df[(df["entity"] == best["entity"]) & (df["input"] != "(total)")]
+        via = detail.sort_values("direct_share", ascending=False)["input"].head(1)
+        rows.append(
+            (
+                product,
+                label_of(labels, product),
+                best["entity"],
+                best["entity_name"],
+                float(best["product_loss"]),
+                via.iloc[0] if len(via) else None,
+            )
+        )
+    exposure = pd.DataFrame(
+        rows,
+        columns=["product", "product_name", "country", "country_name", "product_loss", "via"],
+    )
+    return {
+        "concentrated": concentrated,
+        "chokepoints": chokes.reset_index(drop=True),
+        "exposure": exposure,
+    }
