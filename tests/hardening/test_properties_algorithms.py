@@ -30,13 +30,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chiprisk.graph as cg
-from chiprisk.graph.io import synthetic
 from chiprisk.graph.algorithms.concentration import concentration
 from chiprisk.graph.algorithms.exposure import exposure_all
 from chiprisk.graph.algorithms.montecarlo import montecarlo
 from chiprisk.graph.algorithms.scenarios import adhoc_scenario, named_scenarios
 from chiprisk.graph.algorithms.simulate import simulate
 from chiprisk.graph.algorithms.whatif import whatif
+from chiprisk.graph.io import synthetic
 from chiprisk.graph.io.datadir import TABLE_FILES
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny"
