@@ -51,6 +51,16 @@ POLICY_KINDS = ("subsidy", "tax-credit", "legislation", "export-control", "equit
 POLICY_STATUSES = ("proposed", "enacted", "in-force", "expired", "cancelled")
 ACTIONS = ("funds", "credits", "lends", "invests", "restricts", "conditions")
 SCENARIO_TARGET_KINDS = ("country", "bloc", "org", "site", "input")
+CAPACITY_STATUSES = (
+    "operating",
+    "ramping",
+    "under-construction",
+    "planned",
+    "announced",
+    "paused",
+    "cancelled",
+)
+"""Status of a capacity ledger row as of its source (``capacity.csv``)."""
 
 # Entity tables whose ids may be referenced. "countries" and "residual" are not
 # files: countries are ISO codes, "residual" is the reserved supplier id.
@@ -211,6 +221,7 @@ TABLES: dict[str, Table] = {
                 _c("is_type_of", "ref", "cr:isTypeOf", refs=(INPUTS,)),
                 _c("substitutability", "decimal", "cr:substitutability", low=0, high=1),
                 _c("process_nodes", "text", "cr:coversProcessNode"),
+                _c("capacity_unit", "text", "cr:capacityUnit"),
                 SOURCE_COL,
             ),
             required=True,
@@ -221,6 +232,8 @@ TABLES: dict[str, Table] = {
             (
                 _c("product", "ref", "cr:requires", required=True, refs=(INPUTS,)),
                 _c("input", "ref", "cr:requires", required=True, refs=(INPUTS,)),
+                _c("quantity", "decimal", low=0),
+                _c("unit", "text"),
                 SOURCE_COL,
             ),
             key=("product", "input"),
@@ -253,6 +266,28 @@ TABLES: dict[str, Table] = {
             ),
             required=True,
             description="Who supplies which input, with a share or a capacity (OR).",
+        ),
+        Table(
+            "capacity",
+            (
+                _c("id", "id", required=True),
+                _c("site", "ref", "cr:site", required=True, refs=(SITES,)),
+                _c("input", "ref", "cr:input", required=True, refs=(INPUTS,)),
+                _c("year", "int", "cr:year", required=True, low=1950, high=2100),
+                _c("quantity", "decimal", "cr:quantity", required=True, low=0),
+                _c("unit", "text", "cr:capacityUnit", required=True),
+                _c(
+                    "status",
+                    "enum",
+                    "cr:capacityStatus",
+                    required=True,
+                    choices=CAPACITY_STATUSES,
+                ),
+                _c("confidence", "enum", "cr:confidence", required=True, choices=CONFIDENCES),
+                SOURCE_COL,
+                _c("note", "text", "rdfs:comment"),
+            ),
+            description="The capacity ledger: what one site can make of one input at a year's end.",
         ),
         Table(
             "policies",

@@ -27,6 +27,7 @@ TABLE_FILES = (
     "inputs.csv",
     "requirements.csv",
     "supplies.csv",
+    "capacity.csv",
     "policies.csv",
     "policy_actions.csv",
     "fx_rates.csv",

@@ -39,6 +39,7 @@ from chiprisk.graph.io.loader_cells import (
     _empty_frame,
     split_list,
 )
+from chiprisk.graph.io.loader_ledger import check_ledger
 from chiprisk.graph.io.loader_read import _decode, _read_csv
 from chiprisk.graph.io.loader_refs import (
     _check_cycles,
@@ -245,6 +246,7 @@ def load_tables(data_dir: DataDir | str | Path | None = None) -> Tables:
     kinds, ids_by_table = _global_ids(frames, lines, errors)
     _check_refs(frames, lines, ids_by_table, errors, failed)
     _check_cycles(frames, lines, errors)
+    check_ledger(frames, lines, errors, failed)
     tables = Tables(frames, pd.DataFrame(columns=SCENARIO_COLUMNS), source.origin, "", kinds)
     rows = []
     for f in source.scenario_files():

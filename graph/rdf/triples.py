@@ -178,6 +178,7 @@ def triples(tables: Tables) -> Iterator[tuple[Triple, str | None]]:
         yield from opt(s, CR.substitutability, r["substitutability"], _dec, src)
         for node in split_list(r.get("process_nodes")):
             yield (s, CR.coversProcessNode, Literal(node)), src
+        yield from opt(s, CR.capacityUnit, r.get("capacity_unit"), Literal, src)
         yield from sourced(s, src)
 
     for r in _records(tables["requirements"]):
@@ -200,6 +201,20 @@ def triples(tables: Tables) -> Iterator[tuple[Triple, str | None]]:
         yield (s, CR.basis, Literal(r["basis"])), src
         yield (s, CR.year, Literal(int(r["year"]))), src
         yield (s, CR.confidence, Literal(r["confidence"])), src
+        yield from sourced(s, src)
+
+    capacity = tables.frames.get("capacity")
+    for r in _records(capacity if capacity is not None else pd.DataFrame()):
+        s, src = iri_for(r["id"]), r["source_id"]
+        yield (s, RDF.type, CR.CapacityRecord), src
+        yield (s, CR.site, iri_for(r["site"])), src
+        yield (s, CR.input, iri_for(r["input"])), src
+        yield (s, CR.year, Literal(int(r["year"]))), src
+        yield (s, CR.quantity, _dec(r["quantity"])), src
+        yield (s, CR.capacityUnit, Literal(r["unit"])), src
+        yield (s, CR.capacityStatus, Literal(r["status"])), src
+        yield (s, CR.confidence, Literal(r["confidence"])), src
+        yield from opt(s, RDFS.comment, r["note"], Literal, src)
         yield from sourced(s, src)
 
     for r in _records(tables["policies"]):
