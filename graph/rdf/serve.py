@@ -20,16 +20,23 @@ What the front enforces:
 - **Read-only**: only SELECT, ASK, CONSTRUCT and DESCRIBE; any update request
   (``update=`` or ``application/sparql-update``) or update keyword is refused
   with HTTP 400, and the store is opened read-only anyway.
-- **No SERVICE**: a federated call would let a client make the server fetch any
-  URL. The query text is tokenised (strings, IRIs and comments skipped) and any
-  ``SERVICE`` keyword is refused with HTTP 400, before the engine sees it.
-  Codepoint escapes (``\\uXXXX``), which SPARQL expands before parsing and so
-  could hide a keyword, are refused too.
+- **No SERVICE, no network**: a federated call would let a client make the
+  server fetch any URL. Each query is *parsed* (rdflib's SPARQL grammar, in
+  the worker) and refused with HTTP 400 if its parse tree holds a SERVICE
+  pattern (:mod:`~chiprisk.graph.rdf.query_policy`); the workers themselves
+  run without network access where Linux allows it, so a parser gap cannot
+  reach a host either.
 - **Timeout**: a query that has not answered after ``timeout`` seconds gets
   HTTP 503 and its worker is killed.
+- **Memory**: each worker's address space is limited to its start-up size plus
+  ``memory_mb``; a query that needs more gets HTTP 503 and a fresh worker.
 - **Result cap**: a result with more than ``max_results`` solutions (or
   triples) gets HTTP 400 ("add LIMIT"), never a silently truncated answer.
-- **Loopback by default**; request bodies over 64 KiB get HTTP 413.
+- **Request limits**: loopback by default; a body must announce its size
+  (``Content-Length``, 0..64 KiB, else HTTP 400/411/413) and exactly that many
+  bytes are read; the request line, headers and body must arrive within
+  ``read_timeout`` seconds (else the connection is closed), and at most
+  ``max_connections`` connections are served at once (else HTTP 503).
 - ``default-graph-uri``/``named-graph-uri`` protocol parameters are refused
   (HTTP 400): the endpoint serves one default graph.
 
@@ -58,32 +65,54 @@ QueryRefused: SERVICE (federated query) is not allowed on this endpoint
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import socket
 import tempfile
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from chiprisk.graph.errors import UsageError
-from chiprisk.graph.rdf.query_policy import QueryRefused, check_query, keywords
-from chiprisk.graph.rdf.query_pool import QueryPool
-from chiprisk.graph.rdf.sparql_results import GRAPH_TYPES, SELECT_TYPES
+from chiprisk.graph.rdf.query_policy import QueryRefused, check_query
+from chiprisk.graph.rdf.query_pool import DEFAULT_MEMORY_MB, QueryPool
 
 MAX_BODY = 64 * 1024
-
-
-def _negotiate(accept: str, form: str) -> str:
-    types = SELECT_TYPES if form in ("SELECT", "ASK") else GRAPH_TYPES
-    for part in (accept or "").split(","):
-        media = part.split(";")[0].strip().lower()
-        if media in types:
-            return types[media]
-    return "json" if form in ("SELECT", "ASK") else "nt"
+READ_TIMEOUT = 10.0
+"""Seconds a client has to send a request's line, headers and body."""
+MAX_CONNECTIONS = 64
+"""Connections served at once; more get HTTP 503 and are closed."""
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: SparqlServer  # type: ignore[assignment]
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        self.timeout = self.server.read_timeout  # every socket read and write
+        super().setup()
+
+    def _cut(self) -> None:
+        """The read deadline passed with the request still unread: drop the connection."""
+        if self._reading:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_one_request(self) -> None:
+        # one deadline for the request line, the headers and the body together:
+        # a client trickling one byte per socket timeout is cut off all the same
+        self._reading = True
+        timer = threading.Timer(self.server.read_timeout, self._cut)
+        timer.daemon = True
+        timer.start()
+        try:
+            super().handle_one_request()
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True
+        finally:
+            timer.cancel()
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib name
         if self.server.verbose:
@@ -101,14 +130,46 @@ class _Handler(BaseHTTPRequestHandler):
     def _text(self, status: int, message: str) -> None:
         self._send(status, "text/plain; charset=utf-8", (message.rstrip("\n") + "\n").encode())
 
+    def _read_body(self) -> str | None:
+        """The request body, exactly ``Content-Length`` bytes; None (answered) if bad."""
+        self.close_connection = True  # on any refusal: the rest of the stream is unknown
+        if self.headers.get("Transfer-Encoding"):
+            self._text(411, "send the body with a Content-Length, not chunked")
+            return None
+        raw = self.headers.get_all("Content-Length") or []
+        if not raw:
+            self._text(411, "a POST needs a Content-Length header")
+            return None
+        if len(set(raw)) != 1 or not raw[0].strip().isdigit():
+            self._text(400, "bad Content-Length: it must be one non-negative integer")
+            return None
+        length = int(raw[0].strip())
+        if length > MAX_BODY:
+            self._text(413, f"request body over {MAX_BODY} bytes")
+            return None
+        chunks, got = [], 0
+        while got < length:
+            chunk = self.rfile.read(min(length - got, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got != length:
+            self._text(400, f"the body ended after {got} of {length} bytes")
+            return None
+        self.close_connection = False
+        return b"".join(chunks).decode("utf-8", errors="replace")
+
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        self._reading = False
         url = urlsplit(self.path)
         if url.path in ("", "/"):
             self._text(
                 200,
                 "chiprisk read-only SPARQL endpoint: GET or POST /sparql with query=...\n"
                 f"{self.server.n_triples} triples; timeout {self.server.timeout_s:g} s; "
-                f"at most {self.server.max_results} results per query.",
+                f"at most {self.server.max_results} results per query; "
+                f"workers {'without' if self.server.pool.isolated else 'WITH'} network access.",
             )
             return
         if url.path not in ("/sparql", "/query"):
@@ -119,18 +180,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - stdlib name
         url = urlsplit(self.path)
         if url.path not in ("/sparql", "/query", "/update"):
+            self.close_connection = True
             self._text(404, f"no such path {url.path!r}; the endpoint is /sparql")
             return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self._text(400, "bad Content-Length")
+        body = self._read_body()
+        self._reading = False
+        if body is None:
             return
-        if length > MAX_BODY:
-            self._text(413, f"request body over {MAX_BODY} bytes")
-            self.close_connection = True
-            return
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         params = parse_qs(url.query, keep_blank_values=True)
         if url.path == "/update" or ctype == "application/sparql-update":
@@ -161,14 +217,9 @@ class _Handler(BaseHTTPRequestHandler):
         if len(text.encode()) > MAX_BODY:
             self._text(413, f"query over {MAX_BODY} bytes")
             return
-        try:
-            form = check_query(text)
-        except QueryRefused as exc:
-            self._text(400, str(exc))
-            return
-        fmt = _negotiate(self.headers.get("Accept", ""), form)
+        # the policy (check_query) runs in the worker, under its time and memory limits
         status, ctype, body = self.server.pool.run(
-            text, fmt, self.server.max_results, self.server.timeout_s
+            text, self.headers.get("Accept", ""), self.server.max_results, self.server.timeout_s
         )
         self._send(status, ctype, body)
 
@@ -194,6 +245,32 @@ class SparqlServer(ThreadingHTTPServer):
         self.max_results: int = opts["max_results"]
         self.n_triples: int = opts["n_triples"]
         self.verbose: bool = opts.get("verbose", False)
+        self.read_timeout: float = opts.get("read_timeout", READ_TIMEOUT)
+        self._slots = threading.BoundedSemaphore(opts.get("max_connections", MAX_CONNECTIONS))
+
+    def process_request(self, request, client_address) -> None:
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(1.0)
+                request.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                    b"Content-Length: 25\r\nConnection: close\r\n\r\ntoo many connections now\n"
+                )
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     @property
     def url(self) -> str:
@@ -241,6 +318,10 @@ def make_server(
     max_results: int = 10_000,
     workers: int = 2,
     verbose: bool = False,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    read_timeout: float = READ_TIMEOUT,
+    max_connections: int = MAX_CONNECTIONS,
+    isolate: bool = True,
 ) -> SparqlServer:
     """Load ``graph`` into a read-only store and bind the endpoint (not yet serving).
 
@@ -256,6 +337,15 @@ def make_server(
         Most solutions (or triples) a query may return (else HTTP 400).
     workers : int
         Queries answered at once (one process each).
+    memory_mb : int
+        Address space a worker may grow by while answering one query (MiB).
+    read_timeout : float
+        Seconds a client has to send the request line, headers and body.
+    max_connections : int
+        Connections served at once.
+    isolate : bool
+        Run the query workers without network access where Linux allows it
+        (see :func:`~chiprisk.graph.rdf.query_pool.isolate_network`).
 
     Raises
     ------
@@ -285,8 +375,12 @@ def make_server(
         raise UsageError(
             "chiprisk serve needs pyoxigraph: pip install 'chiprisk[sparql]'"
         ) from None
-    if timeout <= 0 or max_results < 1 or workers < 1:
-        raise UsageError("--timeout, --max-results and --workers must be positive")
+    if timeout <= 0 or max_results < 1 or workers < 1 or memory_mb < 64:
+        raise UsageError(
+            "--timeout, --max-results and --workers must be positive, --memory-mb at least 64"
+        )
+    if read_timeout <= 0 or max_connections < 1:
+        raise UsageError("read_timeout and max_connections must be positive")
     from chiprisk.ontology.namespaces import PREFIXES
 
     store_dir = tempfile.mkdtemp(prefix="chiprisk-serve-")
@@ -294,7 +388,9 @@ def make_server(
         nt = graph.serialize(format="nt", encoding="utf-8")
         n = load_store(nt, Path(store_dir) / "store")
         prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-        pool = QueryPool(str(Path(store_dir) / "store"), workers, prefixes)
+        pool = QueryPool(
+            str(Path(store_dir) / "store"), workers, prefixes, memory_mb, isolate=isolate
+        )
     except BaseException:
         shutil.rmtree(store_dir, ignore_errors=True)
         raise
@@ -307,6 +403,8 @@ def make_server(
             max_results=max_results,
             n_triples=n,
             verbose=verbose,
+            read_timeout=read_timeout,
+            max_connections=max_connections,
         )
     except OSError as exc:
         pool.close()
@@ -314,4 +412,4 @@ def make_server(
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
-__all__ = ["QueryRefused", "SparqlServer", "check_query", "keywords", "make_server"]
+__all__ = ["QueryRefused", "SparqlServer", "check_query", "make_server"]

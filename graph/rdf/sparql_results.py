@@ -24,6 +24,7 @@ __all__ = [
     "SELECT_TYPES",
     "ResultTooLarge",
     "execute",
+    "negotiate",
     "serialize_boolean",
     "serialize_solutions",
 ]
@@ -52,6 +53,22 @@ CONTENT_TYPES = {
     "nt": "application/n-triples",
     "ttl": "text/turtle",
 }
+
+
+def negotiate(accept: str, form: str) -> str:
+    """The result format for an ``Accept`` header and a query form.
+
+    Examples
+    --------
+    >>> negotiate("text/csv, */*", "SELECT"), negotiate("", "CONSTRUCT")
+    ('csv', 'nt')
+    """
+    types = SELECT_TYPES if form in ("SELECT", "ASK") else GRAPH_TYPES
+    for part in (accept or "").split(","):
+        media = part.split(";")[0].strip().lower()
+        if media in types:
+            return types[media]
+    return "json" if form in ("SELECT", "ASK") else "nt"
 
 
 def _term_json(t) -> dict:

@@ -164,7 +164,7 @@ def hostile_jobs(recorder_url: str) -> list[Job]:
             "GET",
             "\\u0049NSERT DATA { <urn:a> <urn:b> <urn:c> }",
             400,
-            b"codepoint escapes",
+            b"the endpoint is read-only",
         ),
         Job(
             "hostile",
@@ -172,7 +172,7 @@ def hostile_jobs(recorder_url: str) -> list[Job]:
             "POST-query",
             f"SELECT * WHERE {{ \\u0053ERVICE <{recorder_url}> {{ ?s ?p ?o }} }}",
             400,
-            b"codepoint escapes",
+            b"SERVICE (federated query) is not allowed",
         ),
         Job("hostile", "malformed", "GET", "SELECT ?x WHERE { ?x ?y", 400, b"invalid SPARQL"),
         Job("hostile", "no-form", "GET", "hello endpoint", 400, b"not a SPARQL query"),
