@@ -156,6 +156,13 @@ def export(state, fmt: str, output: str, with_ontology: bool, include_derived: b
     help="Most rows (or triples) a query may return (else HTTP 400).",
 )
 @click.option("--workers", default=2, show_default=True, type=int, help="Queries run at once.")
+@click.option(
+    "--memory-mb",
+    default=1024,
+    show_default=True,
+    type=int,
+    help="Memory a query worker may grow by (MiB); more: HTTP 503.",
+)
 @click.option("--with-ontology", is_flag=True, help="Serve the ontology (TBox) too.")
 @click.option("--include-derived", is_flag=True, help="Serve computed concentration scores too.")
 @click.pass_obj
@@ -166,6 +173,7 @@ def serve(
     timeout: float,
     max_results: int,
     workers: int,
+    memory_mb: int,
     with_ontology: bool,
     include_derived: bool,
 ) -> None:
@@ -201,13 +209,25 @@ def serve(
             err=True,
         )
     srv = make_server(
-        graph, host=host, port=port, timeout=timeout, max_results=max_results, workers=workers
+        graph,
+        host=host,
+        port=port,
+        timeout=timeout,
+        max_results=max_results,
+        workers=workers,
+        memory_mb=memory_mb,
     )
     click.echo(
         f"serving {srv.n_triples} triples read-only at {srv.url} "
         f"(timeout {timeout:g} s, at most {max_results} results); Ctrl-C stops",
         err=True,
     )
+    if not srv.pool.isolated:
+        click.echo(
+            "warning: the query workers could not drop network access here; "
+            "SERVICE is still refused by the query policy",
+            err=True,
+        )
     try:
         srv.serve_forever()
     except KeyboardInterrupt:
