@@ -18,6 +18,13 @@ _format_option = click.option(
 )
 
 
+_force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the output folder even if it holds files an import did not write.",
+)
+
+
 def _overrides(values: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for v in values:
@@ -76,8 +83,9 @@ def import_group() -> None:
     help="Import firm rows, country rows, or both (kept apart by lens).",
 )
 @click.option("--merge-builtin", is_flag=True, help="Add chiprisk's built-in data to the output.")
+@_force_option
 @_format_option
-def eto(src, out_dir, year, countries, levels, merge_builtin, fmt) -> None:
+def eto(src, out_dir, year, countries, levels, merge_builtin, force, fmt) -> None:
     """Import the CSET/ETO supply-chain tables (inputs, providers, provision, ...).
 
     Ids stay recognisable (ETO input N20 -> eto-n20, provider P45 -> eto-p45);
@@ -98,6 +106,7 @@ def eto(src, out_dir, year, countries, levels, merge_builtin, fmt) -> None:
         country_overrides=_overrides(countries),
         levels=levels,
         merge_builtin=merge_builtin,
+        force=force,
     )
     _report(report, fmt)
 
@@ -113,8 +122,9 @@ def eto(src, out_dir, year, countries, levels, merge_builtin, fmt) -> None:
     help="The data directory to write (new, empty, or a previous import).",
 )
 @click.option("--merge-builtin", is_flag=True, help="Add chiprisk's built-in data to the output.")
+@_force_option
 @_format_option
-def csv_tables(src, out_dir, merge_builtin, fmt) -> None:
+def csv_tables(src, out_dir, merge_builtin, force, fmt) -> None:
     """Check your own tables against the file contract and write their canonical form.
 
     Every problem is reported with file, line and column (exit 2), and then
@@ -127,4 +137,4 @@ def csv_tables(src, out_dir, merge_builtin, fmt) -> None:
     """
     from chiprisk.graph.io.importers.csv_dir import import_csv
 
-    _report(import_csv(src, out_dir, merge_builtin=merge_builtin), fmt)
+    _report(import_csv(src, out_dir, merge_builtin=merge_builtin, force=force), fmt)

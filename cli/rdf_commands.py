@@ -106,8 +106,15 @@ def query(
     is_flag=True,
     help="Add computed concentration scores (cr:ConcentrationScore) to RDF output.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="csv: replace the -o folder even if it holds files an export did not write.",
+)
 @click.pass_obj
-def export(state, fmt: str, output: str, with_ontology: bool, include_derived: bool) -> None:
+def export(
+    state, fmt: str, output: str, with_ontology: bool, include_derived: bool, force: bool
+) -> None:
     """Write the knowledge graph as RDF, GraphML or CSV tables.
 
     TriG puts each fact in the named graph of its source (the graph IRI is the
@@ -131,6 +138,7 @@ def export(state, fmt: str, output: str, with_ontology: bool, include_derived: b
         None if output == "-" else output,
         with_ontology=with_ontology,
         include_derived=include_derived,
+        force=force,
     )
     if isinstance(result, bytes):
         click.echo(result.decode("utf-8"), nl=False)

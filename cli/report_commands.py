@@ -16,11 +16,15 @@ import click
     metavar="DIR",
     type=click.Path(file_okay=False),
     help="Write the report into DIR (index.html, charts/*.png, tables/*.csv); "
-    "an existing DIR is replaced only when the new report is complete.",
+    "an existing DIR is replaced only when the new report is complete, and only "
+    "if it is empty or an unchanged earlier report (else --force).",
+)
+@click.option(
+    "--force", is_flag=True, help="Replace DIR even if it holds files a report did not write."
 )
 @click.option("--year", type=int, help="As of this year (default: the latest data).")
 @click.pass_obj
-def report(state, out_dir, year):
+def report(state, out_dir, year, force):
     """Build the risk report: HTML with charts and a map, plus the PNGs and CSVs behind it.
 
     The HTML opens offline (charts embedded, no scripts, tiles or fonts from the
@@ -52,9 +56,9 @@ def report(state, out_dir, year):
             def tick(step: str) -> None:
                 bar.update(task, advance=1, description=next(names, step))
 
-            path = build_report(kg, out_dir, year=year, progress=tick)
+            path = build_report(kg, out_dir, year=year, progress=tick, force=force)
     else:
-        path = build_report(kg, out_dir, year=year)
+        path = build_report(kg, out_dir, year=year, force=force)
     n_charts = len(list((path / "charts").glob("*.png")))
     n_tables = len(list((path / "tables").glob("*.csv")))
     click.echo(f"wrote {path / 'index.html'} ({n_charts} charts, {n_tables} tables)")

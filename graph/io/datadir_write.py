@@ -2,8 +2,10 @@
 
 The files (``seed/*.csv`` in contract column order, ``scenarios/*.yaml``) are
 written to a temporary sibling folder and renamed into place, so a reader
-never sees half a directory. Exports (``chiprisk export --format csv``) and
-importers both write through here.
+never sees half a directory; an existing folder is replaced only when it is
+empty or an unchanged earlier output, never a user's own tables without
+``force`` (:mod:`chiprisk.graph.io.outdir`). Exports (``chiprisk export
+--format csv``) and importers both write through here.
 
 Examples
 --------
@@ -18,17 +20,15 @@ import csv
 import io
 import math
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.contract import TABLES
 from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.io.loader_scenarios import SCENARIO_COLUMNS
+from chiprisk.graph.io.outdir import write_folder
 
 
 def _cell(value: object) -> str:
@@ -91,37 +91,22 @@ def data_dir_files(frames: dict[str, pd.DataFrame], scenarios: pd.DataFrame) -> 
     return files
 
 
-def write_files_atomically(folder: str | Path, files: dict[str, bytes]) -> Path:
-    """Write a folder of files all at once: to a temporary sibling, then renamed.
+def write_files_atomically(
+    folder: str | Path, files: dict[str, bytes], *, command: str = "export", force: bool = False
+) -> Path:
+    """Write a folder of files all at once: to a fresh sibling, then swapped in.
 
-    ``folder`` must not exist, or be empty, or hold only files this function
-    would write (a previous export): then it is replaced as a whole.
+    ``folder`` must not exist, or be empty, or be an unchanged previous output
+    of ``command`` (see :mod:`chiprisk.graph.io.outdir`); anything else, such
+    as a user's own data directory, is replaced only with ``force=True``.
 
     Raises
     ------
     UsageError
         When ``folder`` holds other files, or its parent does not exist.
     """
-    folder = Path(folder)
-    parent = folder.parent if str(folder.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {folder}: folder {parent} does not exist")
-    if folder.exists():
-        if not folder.is_dir():
-            raise UsageError(f"cannot write {folder}: it is a file, not a folder")
-        present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
-        allowed = {k for k in files} | {f"seed/{t}.csv" for t in TABLES}
-        stray = sorted(p for p in present if p not in allowed and not p.startswith("scenarios/"))
-        if stray:
-            raise UsageError(
-                f"cannot write {folder}: it holds files that are not a chiprisk data "
-                f"directory ({', '.join(stray[:3])}); choose a new or empty folder"
-            )
-    try:
-        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".tmp"))
-    except OSError as exc:
-        raise UsageError(f"cannot write {folder}: {exc.strerror}") from None
-    try:
+
+    def build(tmp: Path) -> None:
         for rel, payload in files.items():
             p = tmp / rel
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -129,25 +114,16 @@ def write_files_atomically(folder: str | Path, files: dict[str, bytes]) -> Path:
                 f.write(payload)
                 f.flush()
                 os.fsync(f.fileno())
-        old = None
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(exc, OSError):
-            raise UsageError(f"cannot write {folder}: {exc.strerror}") from None
-        raise
-    return folder
+
+    return write_folder(folder, build, command=command, force=force)
 
 
-def write_csv_tables(tables: Tables, folder: str | Path) -> Path:
+def write_csv_tables(tables: Tables, folder: str | Path, *, force: bool = False) -> Path:
     """Write the checked tables as a data directory in the file contract.
 
-    The result loads with ``chiprisk --data FOLDER`` into equal tables.
+    The result loads with ``chiprisk --data FOLDER`` into equal tables. An
+    existing folder is replaced only if empty or an unchanged earlier export
+    (else ``force=True``).
     """
     frames = {name: tables[name] for name in TABLES}
-    return write_files_atomically(folder, data_dir_files(frames, tables.scenarios))
+    return write_files_atomically(folder, data_dir_files(frames, tables.scenarios), force=force)

@@ -203,6 +203,7 @@ def export(
     *,
     with_ontology: bool = False,
     include_derived: bool = False,
+    force: bool = False,
 ) -> bytes | Path:
     """Export a knowledge graph in one of :data:`FORMATS`.
 
@@ -235,7 +236,7 @@ def export(
     if fmt == "csv":
         if path is None or str(path) == "-":
             raise UsageError("--format csv writes a folder: give -o DIR")
-        return write_csv_tables(kg.tables, path)
+        return write_csv_tables(kg.tables, path, force=force)
     if fmt == "graphml":
         payload = serialize_graphml(kg.to_networkx())
     else:

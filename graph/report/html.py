@@ -14,7 +14,12 @@ is loaded from them). The page has no scripts, fonts, stylesheets or tiles
 from anywhere: it opens offline.
 
 The directory is built next to ``out/`` under a temporary name and renamed
-into place, so a failed build leaves an existing report untouched.
+into place, so a failed build leaves an existing report untouched. An
+existing ``out/`` is replaced only when it is empty or an unchanged earlier
+report (its marker file lists what the report wrote); any other folder needs
+``force=True`` (``--force``), so a report never deletes someone's files
+(:mod:`chiprisk.graph.io.outdir`). Names from the data are shown as text in
+the charts: a ``$`` never switches matplotlib to math mode.
 
 Examples
 --------
@@ -23,7 +28,7 @@ Examples
 >>> from chiprisk.graph.report.html import build_report
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "report"
 >>> sorted(p.name for p in build_report(cg.load(), out).iterdir())
-['charts', 'index.html', 'tables']
+['.chiprisk-output.json', 'charts', 'index.html', 'tables']
 
 Notes
 -----
@@ -34,9 +39,6 @@ most of it concentration and the per-input lens split) plus ~1 s per chart.
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,6 +58,7 @@ STEPS = (
     "chokepoints",
     "scenarios",
     "policies",
+    "outlook",
     "coverage",
     "sources",
     "write",
@@ -96,6 +99,7 @@ def build_report(
     *,
     year: int | None = None,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> Path:
     """Build the HTML report, its charts and tables into ``out_dir`` (replaced atomically).
 
@@ -111,6 +115,8 @@ def build_report(
         As of this year (default: the latest data).
     progress : callable, optional
         Called with each step's name (:data:`STEPS`) when it finishes.
+    force : bool
+        Replace ``out_dir`` even when it holds files a report did not write.
 
     Returns
     -------
@@ -120,24 +126,30 @@ def build_report(
     Raises
     ------
     UsageError
-        When ``out_dir`` exists and is not a directory, or its parent is missing.
+        When ``out_dir`` exists and is not a directory, holds files that are
+        not an unchanged earlier report (without ``force``), or its parent is
+        missing.
     """
+    import matplotlib
+
     from chiprisk.graph.errors import UsageError
+    from chiprisk.graph.io.outdir import check_replaceable, write_folder
 
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"report directory {out} exists and is not a directory")
     parent = out.resolve().parent
     if not parent.is_dir():
         raise UsageError(f"the parent of the report directory does not exist: {parent}")
+    check_replaceable(out, "report", force=force)  # before the minutes of analytics
     tick = progress or (lambda step: None)
 
     figs: dict = {}
     sections: list[Section] = []
-    for key, make in SECTIONS.items():
-        sections.append(make(kg, year, figs))
-        tick(key)
-    pngs = {name: _png(fig) for name, fig in figs.items()}
+    # names are data: "$\\frac{1}{$" in a firm's name must be drawn, not parsed as math
+    with matplotlib.rc_context({"text.parse_math": False}):
+        for key, make in SECTIONS.items():
+            sections.append(make(kg, year, figs))
+            tick(key)
+        pngs = {name: _png(fig) for name, fig in figs.items()}
 
     cited: set[str] = set()
     for s in sections:
@@ -147,8 +159,7 @@ def build_report(
     sources = src[src["id"].isin(cited)].sort_values("id").reset_index(drop=True)
     tick("sources")
 
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
-    try:
+    def write(tmp: Path) -> None:
         (tmp / "charts").mkdir()
         (tmp / "tables").mkdir()
         for name, data in pngs.items():
@@ -160,16 +171,7 @@ def build_report(
         (tmp / "index.html").write_text(
             render_page(kg.tables, sections, pngs, sources, year), encoding="utf-8"
         )
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=parent))
-            os.replace(out, old / out.name)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    write_folder(out, write, command="report", force=force)
     tick("write")
     return out

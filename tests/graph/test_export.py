@@ -155,7 +155,7 @@ def test_csv_export_refuses_a_folder_with_other_files(kg, tmp_path):
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "notes.txt").write_text("keep me")
-    with pytest.raises(Exception, match="not a chiprisk data directory"):
+    with pytest.raises(Exception, match="was not written by chiprisk export"):
         export(kg, "csv", folder)
     assert (folder / "notes.txt").read_text() == "keep me"
     export(kg, "csv", tmp_path / "again")

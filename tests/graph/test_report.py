@@ -72,7 +72,12 @@ def _parse(report: Path) -> tuple[_Refs, str]:
 
 
 def test_layout_charts_and_tables(report):
-    assert sorted(p.name for p in report.iterdir()) == ["charts", "index.html", "tables"]
+    assert sorted(p.name for p in report.iterdir()) == [
+        ".chiprisk-output.json",  # the marker: what the report wrote (io/outdir.py)
+        "charts",
+        "index.html",
+        "tables",
+    ]
     charts = {p.stem for p in (report / "charts").glob("*.png")}
     assert {"concentration", "stage_countries", "site_map", "exposure", "chokepoints"} <= charts
     for png in (report / "charts").glob("*.png"):

@@ -27,6 +27,7 @@ from chiprisk.graph.io.contract import TABLES
 from chiprisk.graph.io.datadir_write import data_dir_files, write_files_atomically
 from chiprisk.graph.io.loader import Tables, load_tables
 from chiprisk.graph.io.loader_scenarios import SCENARIO_COLUMNS
+from chiprisk.graph.io.outdir import check_replaceable
 
 
 @dataclass
@@ -91,12 +92,16 @@ def write_checked(
     *,
     merge_builtin: bool = False,
     notes: list[str] | None = None,
+    force: bool = False,
 ) -> ImportReport:
     """Check tables with the loader, then write them as a data directory.
 
     Nothing is written when the check fails (the loader's located errors are
-    raised, with file names relative to the directory being written).
+    raised, with file names relative to the directory being written). An
+    existing ``out_dir`` is replaced only when empty or an unchanged earlier
+    import, else with ``force=True``.
     """
+    check_replaceable(out_dir, "import", force=force)
     if scenarios is None:
         scenarios = pd.DataFrame(columns=SCENARIO_COLUMNS)
     if merge_builtin:
@@ -113,7 +118,7 @@ def write_checked(
         checked = load_tables(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    path = write_files_atomically(out_dir, files)
+    path = write_files_atomically(out_dir, files, command="import", force=force)
     rows = {name: len(checked[name]) for name in TABLES}
     rows["scenarios"] = len(checked.scenarios)
     return ImportReport(rows, list(notes or []), path, checked)

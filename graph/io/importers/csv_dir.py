@@ -26,7 +26,7 @@ from chiprisk.graph.io.loader import load_tables
 
 
 def import_csv(
-    src: str | Path, out_dir: str | Path, *, merge_builtin: bool = False
+    src: str | Path, out_dir: str | Path, *, merge_builtin: bool = False, force: bool = False
 ) -> ImportReport:
     """Check an analyst's data directory and write its canonical form to ``out_dir``.
 
@@ -38,6 +38,8 @@ def import_csv(
         Where to write (a new or empty folder, or a previous import).
     merge_builtin : bool
         Add chiprisk's built-in data (ids must not collide).
+    force : bool
+        Replace ``out_dir`` even when it holds files an import did not write.
 
     Raises
     ------
@@ -57,7 +59,7 @@ def import_csv(
         raise UsageError("the output folder must differ from the source folder")
     tables = load_tables(src)
     frames = {name: tables[name] for name in TABLES}
-    return write_checked(frames, tables.scenarios, out, merge_builtin=merge_builtin)
+    return write_checked(frames, tables.scenarios, out, merge_builtin=merge_builtin, force=force)
 
 
 __all__ = ["import_csv"]

@@ -364,6 +364,7 @@ def import_eto(
     country_overrides: dict[str, str] | None = None,
     levels: str = "both",
     merge_builtin: bool = False,
+    force: bool = False,
 ) -> ImportReport:
     """Import ETO tables into a data directory in the file contract.
 
@@ -403,7 +404,9 @@ def import_eto(
     25
     """
     frames, notes = read_eto(src, year=year, country_overrides=country_overrides, levels=levels)
-    return write_checked(frames, None, out_dir, merge_builtin=merge_builtin, notes=notes)
+    return write_checked(
+        frames, None, out_dir, merge_builtin=merge_builtin, notes=notes, force=force
+    )
 
 
 __all__ = ["import_eto", "iso2", "read_eto"]
