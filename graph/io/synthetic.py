@@ -43,6 +43,11 @@ Model
   ``sourcing``, 1-3 rows per requirement of a product) and up to 2 % country
   totals for a tenth of the inputs (basis
   ``capacity``, in tables of their own so firm and country rows never mix).
+* **Capacity ledger.** About 60 % of the fabrication, memory and packaging
+  sites get ``capacity.csv`` rows for one or two inputs over 2022-2030, in one
+  unit per stage (the inputs' ``capacity_unit``); see
+  :mod:`~chiprisk.graph.io.synthetic_ledger`. The ledger has its own random
+  stream, so the other files' rows do not depend on it.
 * **Policies.** A few subsidies fund existing sites with added capacity, an
   export control restricts one tool; fx rates for their currencies; a handful
   of scenarios (country, bloc, firm, input targets).
@@ -73,6 +78,7 @@ import numpy as np
 import pandas as pd
 
 from chiprisk.graph.errors import UsageError
+from chiprisk.graph.io.synthetic_ledger import capacity_units, draw_ledger
 from chiprisk.graph.io.synthetic_network import (
     _STAGES,
     COUNTRY_WEIGHTS,
@@ -165,7 +171,7 @@ def generate(
     >>> import tempfile
     >>> d = generate(tempfile.mkdtemp(), supply_rows=1000, seed=3)
     >>> sorted(p.name for p in (d / "seed").iterdir())[:3]
-    ['blocs.csv', 'fx_rates.csv', 'inputs.csv']
+    ['blocs.csv', 'capacity.csv', 'fx_rates.csv']
     """
     n_rows = int(supply_rows)
     if n_rows < 50:
@@ -220,18 +226,24 @@ def generate(
         }
     )
 
+    # the ledger draws from its own stream: the other files' rows are as before
+    ledger = draw_ledger(np.random.default_rng([int(seed), 16]), net, src_ids)
+    inputs_df = net.frames["inputs"].copy()
+    inputs_df.insert(len(inputs_df.columns) - 1, "capacity_unit", capacity_units(net))
+
     seed_dir = out / "seed"
     for name, df in (
         ("sources", sources),
         ("organizations", net.frames["organizations"]),
         ("sites", net.frames["sites"]),
         ("blocs", blocs),
-        ("inputs", net.frames["inputs"].sort_values("id", kind="stable")),
+        ("inputs", inputs_df.sort_values("id", kind="stable")),
         (
             "requirements",
             net.frames["requirements"].sort_values(["product", "input"], kind="stable"),
         ),
         ("supplies", supplies),
+        ("capacity", ledger),
         ("policies", policies),
         ("policy_actions", actions),
         ("fx_rates", fx),

@@ -121,6 +121,36 @@ def test_vectorised_site_weights_match_single_firm_function(small):
         assert got[(f, st, y)] == (ref, {basis})
 
 
+def test_capacity_ledger(small):
+    t = load_tables(small)  # the loader's unit, key and status checks pass
+    cap, inputs = t["capacity"], t["inputs"].set_index("id")
+    assert len(cap) > 20 and cap["site"].nunique() > 5
+    assert cap["year"].between(2022, 2030).all() and (cap["quantity"] >= 0).all()
+    assert (cap["unit"] == cap["input"].map(inputs["capacity_unit"])).all()
+    stages = set(inputs.loc[cap["input"].unique(), "stage"])
+    assert stages <= {"fabrication", "memory", "packaging"}
+    assert {"operating", "planned"} <= set(cap["status"])
+    # a ramp grows (or pauses) and never runs before a future site's start
+    s = t["sites"].set_index("id")
+    early = cap[cap["year"] < cap["site"].map(s["start_year"]).astype(int)]
+    future = early["site"].map(s["status"]).isin(["under-construction", "announced"])
+    assert (early.loc[future, "quantity"] == 0).all()
+
+
+def test_ledger_leaves_the_other_files_alone(tmp_path, monkeypatch):
+    """The ledger has its own random stream: without it every other file is the same."""
+    import chiprisk.graph.io.synthetic as synthetic
+
+    with_ledger = generate(tmp_path / "with", supply_rows=800, seed=5)
+    real = synthetic.draw_ledger
+    monkeypatch.setattr(synthetic, "draw_ledger", lambda *a: real(*a).iloc[0:0])
+    without = generate(tmp_path / "without", supply_rows=800, seed=5)
+    assert len(load_tables(without)["capacity"]) == 0
+    for f in (with_ledger / "seed").iterdir():
+        if f.name != "capacity.csv":
+            assert f.read_bytes() == (without / "seed" / f.name).read_bytes(), f.name
+
+
 def test_parse_size_and_bad_sizes(tmp_path):
     assert parse_size("10k") == 10_000 and parse_size("1M") == 1_000_000
     with pytest.raises(UsageError, match="row count"):
