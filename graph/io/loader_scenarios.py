@@ -3,6 +3,12 @@
 Each document becomes one row of :attr:`chiprisk.graph.io.loader.Tables.scenarios`;
 its disruption targets (``kind:id``) are checked against the loaded entities.
 
+The YAML is read by :func:`safe_yaml`: PyYAML's safe loader, with aliases
+(``*name``) refused (a 375-byte "billion laughs" file expands to gigabytes),
+documents over :data:`MAX_SCENARIO_BYTES` refused before parsing and nesting
+deeper than :data:`MAX_DEPTH` refused while composing. Values quoted back in
+error messages are cut to 80 characters.
+
 Examples
 --------
 >>> errors = []
@@ -43,6 +49,68 @@ class KnownIds(Protocol):
 
 SCENARIO_COLUMNS = [*SCENARIO_FIELDS, "inventory_weeks", "recovery_weeks", "file"]
 
+MAX_SCENARIO_BYTES = 1 << 20
+"""Largest scenario document read (1 MiB; the built-in ones are under 2 KiB)."""
+MAX_DEPTH = 32
+"""Deepest nesting of YAML collections accepted in a scenario document."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases and with a nesting limit."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in scenario files", event.start_mark
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def safe_yaml(text: str) -> object:
+    """Parse one YAML document safely: no aliases, bounded size and depth.
+
+    Raises
+    ------
+    yaml.YAMLError
+        For broken YAML, an alias, a document over :data:`MAX_SCENARIO_BYTES`
+        or nesting deeper than :data:`MAX_DEPTH`.
+
+    Examples
+    --------
+    >>> safe_yaml("a: [1, 2]")
+    {'a': [1, 2]}
+    >>> try:
+    ...     safe_yaml("a: &x [1]\\nb: *x")
+    ... except yaml.YAMLError as exc:
+    ...     print(exc.problem)
+    aliases (*name) are not allowed in scenario files
+    """
+    if len(text) > MAX_SCENARIO_BYTES:
+        raise yaml.YAMLError(f"the document is over {MAX_SCENARIO_BYTES} bytes")
+    loader = _NoAliasLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _short(v: object) -> str:
+    """``repr(v)``, cut to 80 characters: error messages never echo a huge value."""
+    text = repr(v)
+    return text if len(text) <= 80 else text[:77] + "..."
+
 
 def parse_scenario(
     text: str, file: str, errors: list[DataError], known: KnownIds | None = None
@@ -53,11 +121,11 @@ def parse_scenario(
     existing entity of that kind).
     """
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or str(exc)[:200]
         errors.append(DataError(file, line, None, f"broken YAML: {problem}"))
         return None
     except RecursionError:
@@ -71,20 +139,22 @@ def parse_scenario(
     for key in doc:
         if key not in allowed:
             errors.append(
-                DataError(file, None, str(key), f"unknown key (expected: {', '.join(allowed)})")
+                DataError(
+                    file, None, str(key)[:80], f"unknown key (expected: {', '.join(allowed)})"
+                )
             )
     for key in ("id", "name", "targets", "severity", "probability", "source_id"):
         if doc.get(key) in (None, "", []):
             errors.append(DataError(file, None, key, "required value is missing"))
     sid = doc.get("id")
     if sid is not None and not (isinstance(sid, str) and re.fullmatch(_SLUG, sid)):
-        errors.append(DataError(file, None, "id", f"{sid!r} is not a lowercase slug id"))
+        errors.append(DataError(file, None, "id", f"{_short(sid)} is not a lowercase slug id"))
     for key in ("name", "rationale", "source_id"):
         v = doc.get(key)
         if v is None or (v == "" and key != "rationale"):  # absent (required: reported above)
             continue
         if not isinstance(v, str):
-            errors.append(DataError(file, None, key, f"{v!r} is not text"))
+            errors.append(DataError(file, None, key, f"{_short(v)} is not text"))
         elif not v.strip():
             errors.append(DataError(file, None, key, "is blank (leave the key out)"))
     for key, low, high in (
@@ -98,7 +168,7 @@ def parse_scenario(
         if v is None:
             continue
         if isinstance(v, bool) or not isinstance(v, int | float) or not _finite(v):
-            errors.append(DataError(file, None, key, f"{v!r} is not a finite number"))
+            errors.append(DataError(file, None, key, f"{_short(v)} is not a finite number"))
         elif v < low or (high is not None and v > high):
             rng = f"{low}..{high}" if high is not None else f">= {low}"
             errors.append(DataError(file, None, key, f"{v} is outside {rng}"))
@@ -140,9 +210,9 @@ def check_target(target: str, known: KnownIds | None) -> str | None:
     """
     kind, sep, ident = target.partition(":")
     if not sep or kind not in SCENARIO_TARGET_KINDS:
-        return f"{target!r}: kind must be one of {', '.join(SCENARIO_TARGET_KINDS)}"
+        return f"{_short(target)}: kind must be one of {', '.join(SCENARIO_TARGET_KINDS)}"
     if kind == "country":
-        return None if ident in ISO_COUNTRIES else f"{target!r}: not an ISO country code"
+        return None if ident in ISO_COUNTRIES else f"{_short(target)}: not an ISO country code"
     if known is not None and known.kinds.get(ident) != _TARGET_TABLE[kind]:
-        return f"{target!r}: unknown {kind} id {ident!r}"
+        return f"{_short(target)}: unknown {kind} id {_short(ident)}"
     return None

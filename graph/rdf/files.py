@@ -16,8 +16,16 @@
   line (a 1 MiB literal took 15 s, 2 MiB 61 s). N-Triples is a subset of
   Turtle, so ``.nt`` files are read with the Turtle parser (a 100 MB literal:
   about 1 s, peak memory about 4.5x the file). N-Quads lines longer than
-  :data:`MAX_NQUADS_LINE` are refused (convert such a file to TriG). There is
-  no file-size limit: memory grows with the file.
+  :data:`MAX_NQUADS_LINE` are refused (convert such a file to TriG).
+- Limits checked *before* rdflib sees a byte: files over
+  :data:`MAX_RDF_BYTES` are refused; nesting (``[``, ``(``, ``{`` in the
+  Turtle family, objects and arrays in JSON-LD, elements in RDF/XML) deeper
+  than :data:`MAX_RDF_DEPTH` is refused (rdflib's parsers recurse per level);
+  in RDF/XML an internal entity whose value refers to another entity, or is
+  over :data:`MAX_ENTITY_VALUE` characters, is refused (nested entities made
+  a 1 KB file hang rdflib, which joins the expanded text in quadratic time),
+  and so is an element whose text arrives in more than
+  :data:`MAX_TEXT_PIECES` pieces.
 
 Examples
 --------
@@ -57,6 +65,143 @@ SAFE_FORMATS = {
 
 MAX_NQUADS_LINE = 64 * 1024
 """Longest N-Quads line accepted, in bytes (rdflib reads a line in quadratic time)."""
+
+MAX_RDF_BYTES = 1 << 30
+"""Largest RDF file read (1 GiB): rdflib holds about 4.5x the file in memory."""
+
+MAX_RDF_DEPTH = 100
+"""Deepest nesting accepted in an RDF file (rdflib's parsers recurse per level)."""
+
+MAX_ENTITY_VALUE = 4096
+"""Longest value of an internal XML entity (``<!ENTITY owl "http://...">``)."""
+
+MAX_TEXT_PIECES = 10_000
+"""Most pieces (entity expansions, lines) the text of one XML element may come in."""
+
+
+_TURTLE_TOKENS = re.compile(
+    rb'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    rb"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    rb'|"(?:[^"\\\n]|\\.)*"'
+    rb"|'(?:[^'\\\n]|\\.)*'"
+    rb'|<[^<>"{}|^`\\\x00-\x20]*>'
+    rb"|#[^\n]*"
+    rb"|[\[\(\{\]\)\}]",
+    re.S,
+)
+
+
+def turtle_depth(raw) -> int:
+    """The deepest nesting of ``[`` ``(`` ``{`` in a Turtle-family document.
+
+    Strings, IRIs and comments are skipped; one regex pass, no recursion.
+    ``raw`` is bytes or an mmap.
+
+    Examples
+    --------
+    >>> turtle_depth(b'<urn:a> <urn:p> [ <urn:q> ( "[[(" ) ] . # [[[')
+    2
+    """
+    depth = deepest = 0
+    for m in _TURTLE_TOKENS.finditer(raw):
+        tok = m.group()
+        if len(tok) != 1:
+            continue
+        if tok in b"[({":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def json_depth(doc: object) -> int:
+    """The deepest nesting of objects and arrays in parsed JSON (iterative).
+
+    Examples
+    --------
+    >>> json_depth({"a": [1, {"b": []}]})
+    4
+    """
+    deepest = 0
+    stack = [(doc, 1)]
+    while stack:
+        node, d = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, d)
+            stack.extend((v, d + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def _check_xml(raw: bytes, path: Path) -> None:
+    """Refuse nested or huge internal entities, deep elements and over-split text."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    state = {"depth": 0, "pieces": 0}
+
+    def entity(name, is_param, value, base, system_id, public_id, notation):
+        if value is not None and ("&" in value or "%" in value):
+            raise UsageError(
+                f"{path}: the XML entity {name!r} refers to another entity; chiprisk "
+                "refuses nested entities (they expand exponentially)"
+            )
+        if value is not None and len(value) > MAX_ENTITY_VALUE:
+            raise UsageError(
+                f"{path}: the XML entity {name!r} is over {MAX_ENTITY_VALUE} characters"
+            )
+
+    def start(name, attrs):
+        state["depth"] += 1
+        state["pieces"] = 0
+        if state["depth"] > MAX_RDF_DEPTH:
+            raise UsageError(f"{path}: elements nested over {MAX_RDF_DEPTH} levels deep")
+
+    def end(name):
+        state["depth"] -= 1
+        state["pieces"] = 0
+
+    def text(data):
+        state["pieces"] += 1
+        if state["pieces"] > MAX_TEXT_PIECES:
+            raise UsageError(
+                f"{path}: an element's text comes in over {MAX_TEXT_PIECES} pieces "
+                "(entity references or lines); rdflib would join them in quadratic time"
+            )
+
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    try:
+        parser.Parse(raw, True)
+    except expat.ExpatError as exc:
+        raise UsageError(f"{path}: not valid xml: {exc}") from None
+
+
+def _check_limits(path: Path, fmt: str) -> None:
+    """Check a file's size, and a Turtle-family file's nesting, before any parser runs."""
+    import mmap
+
+    size = path.stat().st_size
+    if size > MAX_RDF_BYTES:
+        raise UsageError(f"{path}: {size} bytes, over the {MAX_RDF_BYTES}-byte limit")
+    if size == 0 or fmt not in ("turtle", "trig", "nt", "nquads"):
+        return
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as raw:
+        opened = _count(raw, b"[") + _count(raw, b"(") + _count(raw, b"{")
+        if opened > MAX_RDF_DEPTH and turtle_depth(raw) > MAX_RDF_DEPTH:
+            raise UsageError(f"{path}: nested over {MAX_RDF_DEPTH} levels deep")
+
+
+def _count(raw, byte: bytes, limit: int = MAX_RDF_DEPTH + 1) -> int:
+    """How often ``byte`` occurs in ``raw``, counting no further than ``limit``."""
+    n, i = 0, raw.find(byte)
+    while i >= 0 and n < limit:
+        n += 1
+        i = raw.find(byte, i + 1)
+    return n
+
 
 _EXTERNAL_DECL = re.compile(
     rb"<!(?:DOCTYPE|ENTITY)\s+(?:%\s*)?[^\s>\[]+\s+(?:SYSTEM|PUBLIC)\b", re.IGNORECASE
@@ -98,6 +243,10 @@ def _parse_jsonld(raw: bytes, path: Path, graph: Graph) -> None:
         doc = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{path}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: nested over {MAX_RDF_DEPTH} levels deep") from None
+    if json_depth(doc) > MAX_RDF_DEPTH:
+        raise UsageError(f"{path}: nested over {MAX_RDF_DEPTH} levels deep")
     refs = remote_references(doc)
     if refs:
         raise UsageError(
@@ -120,6 +269,7 @@ def _parse_rdfxml(raw: bytes, path: Path, graph: Graph) -> None:
             f"{path}: declares an external entity or DTD (SYSTEM/PUBLIC); chiprisk never "
             "reads external entities"
         )
+    _check_xml(raw, path)
     parser = make_parser()
     parser.setFeature(sax_handler.feature_namespaces, 1)
     parser.setFeature(sax_handler.feature_external_ges, 0)
@@ -172,6 +322,7 @@ def parse_rdf_file(path: str | Path) -> Graph:
     try:
         if fmt == "nquads":
             _check_line_lengths(path)
+        _check_limits(path, fmt)
         if fmt in ("trig", "nquads"):
             ds = Dataset()
             ds.parse(path, format=fmt)
@@ -210,7 +361,14 @@ def parse_rdf_dataset(path: str | Path) -> Dataset:
         raise UsageError(f"{path}: named graphs need a .trig or .nq file")
     ds = Dataset(default_union=False)
     try:
+        if fmt == "nquads":
+            _check_line_lengths(path)
+        _check_limits(path, fmt)
         ds.parse(path, format=fmt)
+    except UsageError:
+        raise
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
     except Exception as exc:
         raise UsageError(f"{path}: not valid {fmt}: {exc}") from None
     return ds

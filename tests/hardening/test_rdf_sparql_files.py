@@ -490,7 +490,7 @@ def test_r26_output_under_a_regular_file_is_exit_2_naming_the_path(tmp_path):
     )
     res = cli("export", "--format", "csv", "-o", str(blocker))
     assert res.returncode == 2
-    assert f"error: cannot write {blocker}: it is a file, not a folder" in res.stderr
+    assert f"error: cannot write {blocker}: it exists and is not a directory" in res.stderr
 
 
 # ------------------------------------------------------------------- cache
