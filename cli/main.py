@@ -1,7 +1,9 @@
 """The ``chiprisk`` command group, its global options and exit codes.
 
 Exit codes: 0 success; 1 validation found violations; 2 usage or data errors
-(a bad argument, or a row that fails a type, range or reference check).
+(a bad argument, or a row that fails a type, range or reference check); 3 an
+internal error (a bug): one line on standard error and a hint to rerun with
+``--debug``, which prints the traceback instead.
 Subcommands are imported only when run, so ``chiprisk --help`` starts fast.
 """
 
@@ -130,6 +132,18 @@ class LazyGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(0)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: exit 3, one line (--debug: the traceback)
+            if ctx.params.get("debug"):
+                raise
+            first = (str(exc).splitlines() or [""])[0][:200]
+            click.echo(
+                f"internal error: {type(exc).__name__}: {first}\n"
+                "this is a bug in chiprisk; rerun with --debug for the traceback",
+                err=True,
+            )
+            ctx.exit(3)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         for title, commands in COMMAND_GROUPS.items():
@@ -175,9 +189,10 @@ def _version() -> str:
     help="A data directory in the chiprisk file contract (default: the built-in data).",
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk cache.")
+@click.option("--debug", is_flag=True, help="On an internal error, print the traceback.")
 @click.version_option(version=None, package_name="chiprisk", prog_name="chiprisk")
 @click.pass_context
-def cli(ctx: click.Context, data: str | None, no_cache: bool) -> None:
+def cli(ctx: click.Context, data: str | None, no_cache: bool, debug: bool) -> None:
     """chiprisk: a knowledge graph of the AI-chip supply chain, and the risk it carries.
 
     \b

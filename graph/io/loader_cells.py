@@ -34,6 +34,8 @@ _WIKIDATA = r"^Q[1-9][0-9]*$"
 _DECIMAL = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 MAX_INT = 2**53
 """Whole numbers are stored exactly as floats and Int64 only below this magnitude."""
+MAX_DECIMAL = 1e15
+"""Largest magnitude of a decimal cell: anything beyond is a typo (1e308 overflowed sums)."""
 
 
 def _fullmatch(s: pd.Series, pattern: str) -> np.ndarray:
@@ -140,7 +142,7 @@ def _check_cells(
             parse = present & ok
             num[parse] = vals[parse].astype(float)  # the pattern passed: float() reads it
             with np.errstate(invalid="ignore"):
-                huge = np.abs(num) >= (MAX_INT if kind == "int" else np.inf)
+                huge = np.abs(num) >= (MAX_INT if kind == "int" else MAX_DECIMAL)
             _report(
                 errors,
                 file,
@@ -151,6 +153,8 @@ def _check_cells(
                     f"{_shown(vals[i])} is too large"
                     if kind == "int"
                     else f"{_shown(vals[i])} is not a finite number"
+                    if np.isinf(num[i])
+                    else f"{_shown(vals[i])} is too large (the limit is {MAX_DECIMAL:g})"
                 ),
             )
             num = np.where(huge, np.nan, num)

@@ -152,9 +152,47 @@ def _rules(data: Graph) -> list[dict]:
                 "add an 'other' row for the residual",
                 f"{total:g}",
             )
-    for row in data.query(texts["requirement-cycle"]):
-        add("requirement-cycle", _short(row.s), _message(texts["requirement-cycle"]))
+    # ``?s cr:requires+ ?s`` as a graph computation: rdflib evaluates a property
+    # path recursively, and a 1,000-level acyclic chain overflowed the stack
+    for node in requirement_cycle_nodes(data):
+        add("requirement-cycle", _short(node), _message(texts["requirement-cycle"]))
     return out
+
+
+def requirement_cycle_nodes(data: Graph) -> list:
+    """Nodes that require themselves through ``cr:requires`` (``?s cr:requires+ ?s``).
+
+    Strongly connected components (scipy, no recursion), so any depth is fine.
+
+    Examples
+    --------
+    >>> g = Graph()
+    >>> for a, b in [("a", "b"), ("b", "a"), ("b", "c")]:
+    ...     _ = g.add((URIRef("urn:" + a), CR.requires, URIRef("urn:" + b)))
+    >>> sorted(str(n) for n in requirement_cycle_nodes(g))
+    ['urn:a', 'urn:b']
+    """
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    edges = list(data.subject_objects(CR.requires))
+    if not edges:
+        return []
+    index: dict = {}
+    for s, o in edges:
+        index.setdefault(s, len(index))
+        index.setdefault(o, len(index))
+    rows = np.fromiter((index[s] for s, _ in edges), dtype=np.int64, count=len(edges))
+    cols = np.fromiter((index[o] for _, o in edges), dtype=np.int64, count=len(edges))
+    n = len(index)
+    adj = csr_matrix((np.ones(len(edges)), (rows, cols)), shape=(n, n))
+    _, labels = connected_components(adj, directed=True, connection="strong")
+    sizes = np.bincount(labels)
+    on_cycle = sizes[labels] > 1
+    on_cycle[rows[rows == cols]] = True
+    nodes = list(index)
+    return [nodes[i] for i in np.flatnonzero(on_cycle)]
 
 
 def validate_graph(data: Graph) -> ValidationReport:
