@@ -185,6 +185,8 @@ def summary(state, year, top, fmt, output):
             "concentrated": "Most concentrated inputs (firm HHI)",
             "chokepoints": "Top single points of failure",
             "exposure": "Largest country exposure of each product (share of output lost)",
+            "outlook": "Leading capabilities: top country's located share (%), now and in the "
+            "last ledger year, with and without policies",
         }
         if fmt == "table" and output is None:
             return "".join(

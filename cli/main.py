@@ -50,6 +50,11 @@ COMMAND_GROUPS: dict[str, list[tuple[str, str, str]]] = {
             "What a disruption does to every input and product.",
         ),
         (
+            "buffers",
+            "chiprisk.cli.weekly_commands:buffers",
+            "Where extra weeks of stock cut lost output most (greedy).",
+        ),
+        (
             "montecarlo",
             "chiprisk.cli.scenario_commands:montecarlo",
             "Expected unmet demand, VaR, CVaR over the named scenarios.",
@@ -62,7 +67,12 @@ COMMAND_GROUPS: dict[str, list[tuple[str, str, str]]] = {
         (
             "policies",
             "chiprisk.cli.scenario_commands:policies",
-            "Every policy; --rank: risk reduced per unit of money.",
+            "Every policy; --rank: what each policy and award changes.",
+        ),
+        (
+            "outlook",
+            "chiprisk.cli.outlook_commands:outlook",
+            "Capacity by country per year, with and without policies.",
         ),
         (
             "optimize",

@@ -109,9 +109,11 @@ def _semantic_cell(col: str, v: Any, row: dict[str, Any]) -> str | None:
         return str(int(v)) if float(v).is_integer() else str(v)
     if col.startswith("hhi"):
         return f"{v:,.0f}"
-    if col in _FRACTION_COLUMNS:
+    if col in _FRACTION_COLUMNS or col.startswith(("loss_with", "expected_loss")):
         return f"{v:.1%}"
-    if col in _PERCENT_COLUMNS or col.endswith("_share"):
+    if col == "loss_reduced":
+        return f"{v:.4%}"
+    if col in _PERCENT_COLUMNS or "_share" in col or col.startswith("share_"):
         return f"{v:.1f}%"
     if col in _MONEY_COLUMNS:
         cur = "USD" if col == "money_usd" else _json_value(row.get("currency"))

@@ -43,6 +43,14 @@ def _assumptions(lines, fmt: str, output: str | None) -> None:
     click.echo(text, err=fmt != "table" and output is None)
 
 
+def _weeks_shown(view, weeks: int):
+    """Table view: ``inf`` weeks as words (never falls; not back within the horizon)."""
+    view = view.astype({"tts_weeks": object, "ttr_weeks": object})
+    view.loc[view["tts_weeks"] == float("inf"), "tts_weeks"] = "never"
+    view.loc[view["ttr_weeks"] == float("inf"), "ttr_weeks"] = f"> {weeks}"
+    return view
+
+
 def _progress() -> bool:
     return sys.stderr.isatty()
 
@@ -67,6 +75,14 @@ def _progress() -> bool:
 @spare_option
 @click.option("--inventory-weeks", type=float, help="Weeks of finished stock (TTS/TTR LPs).")
 @click.option("--recovery-weeks", type=float, help="Weeks to ramp back after the disruption.")
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 5200),
+    default=104,
+    show_default=True,
+    help="Horizon of the weekly curve.",
+)
+@click.option("--curve", is_flag=True, help="The products' weekly rows: product, week, output.")
 @click.option("--all-nodes", is_flag=True, help="Every input, not only the affected ones.")
 @click.option("--products", "only_products", is_flag=True, help="Only the products.")
 @output_options
@@ -81,18 +97,29 @@ def simulate(
     spare,
     inventory_weeks,
     recovery_weeks,
+    weeks,
+    curve,
     all_nodes,
     only_products,
     fmt,
     output,
 ):
-    """What a disruption does: output per input and product, lost volume where known.
+    """What a disruption does, week by week: when output falls, how deep, when it is back.
+
+    Per product: tts_weeks (weeks from the start until output first falls),
+    trough (lowest weekly output, 1 = normal), trough_week, ttr_weeks (weeks
+    until back at 100%), lost_weeks_of_output and annual_loss (mean shortfall
+    over the first 52 weeks); output_fraction is the flow-only figure while
+    the cause lasts. Stocks, lead and restart times and the installed base
+    come from inputs.csv (docs/methods.md).
 
     \b
     Examples:
       chiprisk simulate taiwan-strait-blockade
       chiprisk simulate --disrupt country:TW --disrupt site:tsmc-fab-18 --severity 0.8
       chiprisk simulate japan-photoresist-embargo --products --format json
+      chiprisk simulate taiwan-strait-blockade --weeks 78 --products
+      chiprisk simulate dutch-lithography-export-ban --curve --format csv
     """
     include = "all" if all_nodes else "products" if only_products else "affected"
     df = state.kg().simulate(
@@ -105,24 +132,34 @@ def simulate(
         include=include,
         inventory_weeks=inventory_weeks,
         recovery_weeks=recovery_weeks,
+        weeks=weeks,
+        curve=curve,
     )
+    if curve:
+        render(df, fmt, output, title="Weekly output (1 = normal)")
+        return
     view = df
     if fmt == "table":
-        view = df[
-            [
-                "scenario",
-                "node",
-                "kind",
-                "output_fraction",
-                "loss",
-                "annual_loss",
-                "lost_volume",
-                "volume_unit",
-                "tts_weeks",
-                "ttr_lost_weeks",
-                "note",
-            ]
-        ]
+        view = _weeks_shown(
+            df[
+                [
+                    "node",
+                    "scenario",
+                    "tts_weeks",
+                    "trough",
+                    "trough_week",
+                    "ttr_weeks",
+                    "lost_weeks_of_output",
+                    "annual_loss",
+                    "output_fraction",
+                    "kind",
+                    "lost_volume",
+                    "volume_unit",
+                    "note",
+                ]
+            ],
+            weeks,
+        )
     render(view, fmt, output, title="Disruption simulation (output as a fraction of normal)")
     _assumptions(df.attrs.get("assumptions", []) + df.attrs.get("notes", []), fmt, output)
 
@@ -298,31 +335,44 @@ def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, s
 
 
 @click.command()
-@click.option("--rank", is_flag=True, help="Rank by risk reduced per unit of public money.")
-@click.option("--year", type=int, help="As of this year (default: the latest capacity start).")
-@sampling_options(runs=20_000)
+@click.option(
+    "--rank", is_flag=True, help="What removing each policy and award would change, ranked."
+)
+@click.option("--year", type=int, help="As of this year (default: this calendar year).")
+@click.option(
+    "--additionality",
+    type=click.FloatRange(0, 1),
+    default=1.0,
+    show_default=True,
+    help="Share of funded capacity that would not exist without the money (--rank).",
+)
 @click.option("--currency", default="USD", show_default=True, help="Convert money into this.")
 @output_options
 @click.pass_obj
-def policies(state, rank, year, runs, seed, level, currency, fmt, output):
-    """Every policy with its money and actions; --rank orders them by risk reduced per money.
+def policies(state, rank, year, additionality, currency, fmt, output):
+    """Every policy with its money and actions; --rank: what each one changes.
+
+    Ranked, each policy and each award (a policy's funding of one site) is
+    taken out of the world with every policy: its funded sites' ledger
+    capacity x additionality is removed, and the change in the located Taiwan
+    share, the country HHI and the products' expected loss is reported, also
+    per billion USD. Policies with no modelled effect are listed after the
+    ranked ones with the reason.
 
     \b
     Examples:
       chiprisk policies
-      chiprisk policies --rank --year 2030 --currency EUR
+      chiprisk policies --rank --year 2030
+      chiprisk policies --rank --year 2030 --additionality 0.5 --format csv
     """
-    opts = {"currency": currency}
+    df = state.kg().policies(rank=rank, year=year, additionality=additionality, currency=currency)
+    title = "Policies"
     if rank:
-        opts.update(year=year, runs=runs, seed=seed, level=level, progress=_progress())
-    df = state.kg().policies(rank=rank, **opts)
-    if rank and fmt == "table":
-        first = ["policy", "rank", "delta_eud", "delta_cvar", "eud_per_bn", "cvar_per_bn"]
-        first += ["money_usd", "reason"]
-        df = df[[c for c in first if c in df] + [c for c in df if c not in first]]
-    render(
-        df, fmt, output, title="Policies" + (" ranked by risk reduced per money" if rank else "")
-    )
+        title = (
+            "Policies and awards: every policy vs every policy but this one "
+            "(shares in %, HHI 0-10,000, expected loss in fractions of a year's output)"
+        )
+    render(df, fmt, output, title=title)
     _assumptions(df.attrs.get("assumptions", []), fmt, output)
 
 

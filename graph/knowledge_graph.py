@@ -33,6 +33,7 @@ from chiprisk.graph.io.datadir import DataDir, data_hash
 from chiprisk.graph.io.loader import Tables, load_tables
 from chiprisk.graph.model.entities import entity_facts, search_entities
 from chiprisk.graph.model.labels import entity_labels, label_of
+from chiprisk.graph.model.ledger import ledger_year, tables_as_of
 
 if TYPE_CHECKING:  # rdflib, pyshacl and networkx load only when used (CLI start-up)
     import networkx as nx
@@ -197,7 +198,7 @@ class KnowledgeGraph:
 
         if year in self._networks:
             return self._networks[year]
-        name = f"network-{'latest' if year is None else int(year)}.pkl"
+        name = f"network-{'latest' if year is None else int(year)}-ledger{ledger_year(year)}.pkl"
         net = None
         blob = cache.get(self.cache_key, name) if self.cache_key else None
         if blob is not None:
@@ -206,7 +207,7 @@ class KnowledgeGraph:
             except Exception:  # a stale or torn entry: rebuild it
                 net = None
         if net is None:
-            net = build_network(self.tables, year)
+            net = build_network(self.as_of(year), year)
             if self.cache_key:
                 cache.put(self.cache_key, name, pickle.dumps(net, pickle.HIGHEST_PROTOCOL))
         self._networks[year] = net
@@ -214,6 +215,20 @@ class KnowledgeGraph:
 
     @cached_property
     def _networks(self) -> dict:
+        return {}
+
+    def as_of(self, year: int | None = None) -> Tables:
+        """The rows with ``year``'s capacity ledger (None: this year's) as the capacity basis.
+
+        See :func:`chiprisk.graph.model.ledger.tables_as_of`.
+        """
+        ly = ledger_year(year)
+        if ly not in self._as_of:
+            self._as_of[ly] = tables_as_of(self.tables, ly)
+        return self._as_of[ly]
+
+    @cached_property
+    def _as_of(self) -> dict:
         return {}
 
     def concentration(
@@ -246,7 +261,7 @@ class KnowledgeGraph:
         if isinstance(input, str):
             self.resolve(input)
         return concentration(
-            self.tables,
+            self.as_of(year),
             inputs=input,
             stage=stage,
             lens=by,
@@ -266,13 +281,13 @@ class KnowledgeGraph:
         """The supply rows and sources behind an input's concentration score."""
         from chiprisk.graph.algorithms.concentration import explain
 
-        return explain(self.tables, self.resolve(input), lens=by, year=year, basis=basis)
+        return explain(self.as_of(year), self.resolve(input), lens=by, year=year, basis=basis)
 
     def dual_lens_gap(self, *, year: int | None = None) -> pd.DataFrame:
         """Per input: the top owner country beside the top location country."""
         from chiprisk.graph.algorithms.concentration import dual_lens_gap
 
-        return dual_lens_gap(self.tables, year=year)
+        return dual_lens_gap(self.as_of(year), year=year)
 
     def exposure(
         self, product: str, *, by: str = "country", year: int | None = None
@@ -284,7 +299,7 @@ class KnowledgeGraph:
         from chiprisk.graph.algorithms.exposure import exposure
 
         self.resolve(product)
-        return exposure(self.tables, product, by=by, year=year, network=self.network(year))
+        return exposure(self.as_of(year), product, by=by, year=year, network=self.network(year))
 
     def chokepoints(
         self, product: str | None = None, *, year: int | None = None, betweenness: bool = True
@@ -295,7 +310,7 @@ class KnowledgeGraph:
         if product is not None:
             self.resolve(product)
         return chokepoints(
-            self.tables,
+            self.as_of(year),
             product=product,
             year=year,
             network=self.network(year),
@@ -317,7 +332,7 @@ class KnowledgeGraph:
         """
         from chiprisk.graph.report.summary import headline
 
-        return headline(self.tables, self.network, year=year, top=top)
+        return headline(self.as_of(year), self.network, year=year, top=top)
 
     # ------------------------------------------------------------------ plots
 
@@ -366,14 +381,14 @@ class KnowledgeGraph:
             )
         if not scs:
             raise UsageError("give a scenario id or file, or --disrupt kind:id")
-        return simulate(self.tables, scs, year=year, network=self.network(year), **options)
+        return simulate(self.as_of(year), scs, year=year, network=self.network(year), **options)
 
     def montecarlo(self, scenarios=None, *, year: int | None = None, **options) -> pd.DataFrame:
         """Monte Carlo risk per product (see :mod:`chiprisk.graph.algorithms.montecarlo`)."""
         from chiprisk.graph.algorithms.montecarlo import montecarlo
 
         scs = None if scenarios is None else [self.scenario(r) for r in scenarios]
-        return montecarlo(self.tables, scs, year=year, network=self.network(year), **options)
+        return montecarlo(self.as_of(year), scs, year=year, network=self.network(year), **options)
 
     def whatif(self, policies=None, *, year: int, add_capacity=(), **options):
         """Apply policies and ad hoc capacity as of ``year``: before/after tables.
@@ -388,11 +403,38 @@ class KnowledgeGraph:
         pols = [policies] if isinstance(policies, str) else policies
         return whatif(self.tables, pols, year=year, additions=adds, **options)
 
-    def policies(self, *, rank: bool = False, **options) -> pd.DataFrame:
-        """Every policy with its money; ``rank=True`` ranks by risk reduced per money."""
+    def policies(
+        self,
+        *,
+        rank: bool = False,
+        year: int | None = None,
+        additionality: float = 1.0,
+        currency: str = "USD",
+    ) -> pd.DataFrame:
+        """Every policy with its money; ``rank=True``: what each policy and award changes.
+
+        Ranked, each policy and award is removed from the world with every
+        policy as of ``year`` (default this year), see
+        :func:`chiprisk.graph.algorithms.policy_counterfactuals.rank_policies`.
+        """
+        if rank:
+            from chiprisk.graph.algorithms.policy_counterfactuals import rank_policies
+
+            return rank_policies(self.tables, ledger_year(year), additionality=additionality)
         from chiprisk.graph.algorithms.whatif import policies
 
-        return policies(self.tables, rank=rank, **options)
+        return policies(self.tables, currency=currency)
+
+    def outlook(self, **options) -> pd.DataFrame:
+        """Capacity, concentration and losses per year, with and without policies.
+
+        Options: see :func:`chiprisk.graph.algorithms.outlook.outlook`.
+        """
+        from chiprisk.graph.algorithms.outlook import outlook
+
+        for i in options.get("inputs") or ():
+            self.resolve(i)
+        return outlook(self.tables, **options)
 
     def optimize(self, input: str, **options) -> pd.DataFrame:  # noqa: A002
         """Cheapest capacity additions for an input (:mod:`chiprisk.graph.algorithms.optimize`)."""

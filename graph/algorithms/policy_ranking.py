@@ -1,9 +1,9 @@
-"""Policy list and ranking: each policy's money and actions, and its risk reduced per money.
+"""Policy list: each policy's money and actions (ranked: what removing it would change).
 
-Each policy alone is applied as of a year and the Monte Carlo of the named
-scenarios is rerun on the same draws (common random numbers); the reduction
-of the expected unmet demand and of its CVaR is divided by the public money
-(:func:`policies` with ``rank=True``). The before/after of chosen policies is
+The ranking itself is
+:func:`~chiprisk.graph.algorithms.policy_counterfactuals.rank_policies`: every
+policy and award taken out of the world with every policy, on the capacity
+ledger. The before/after of chosen policies is
 :func:`~chiprisk.graph.algorithms.whatif.whatif`.
 """
 
@@ -13,18 +13,10 @@ import math
 
 import pandas as pd
 
-from chiprisk.graph.algorithms.additions import Addition, _rescaled_network, apply_additions
-from chiprisk.graph.algorithms.montecarlo import (
-    event_set,
-    loss_statistics,
-    sample_events,
-    sample_losses,
-)
 from chiprisk.graph.algorithms.policy_actions import _money, _year_of, policy_actions
-from chiprisk.graph.algorithms.restrictions import restriction_availability
-from chiprisk.graph.algorithms.scenarios import named_scenarios
+from chiprisk.graph.algorithms.policy_counterfactuals import rank_policies
 from chiprisk.graph.io.loader import Tables
-from chiprisk.graph.model.propagation import build_network
+from chiprisk.graph.model.ledger import ledger_year
 
 __all__ = ["policies"]
 
@@ -34,46 +26,32 @@ def policies(
     *,
     rank: bool = False,
     year: int | None = None,
-    runs: int = 20_000,
-    seed: int | None = 0,
-    level: float = 0.95,
+    additionality: float = 1.0,
     currency: str = "USD",
-    spare_capacity: float = 0.0,
-    progress: bool = False,
 ) -> pd.DataFrame:
-    """Every policy with its money and actions; with ``rank``, risk reduced per money.
-
-    Ranking: each policy alone is applied as of ``year`` (default: the latest
-    start year of any capacity action in the data, so every addition counts)
-    and the Monte Carlo of the named scenarios is rerun on the same draws.
-    ``delta_eud`` and ``delta_cvar`` are the reductions of the mean over
-    products of the annual loss (EUD) and of the CVaR of that mean;
-    ``eud_per_bn``/``cvar_per_bn`` divide them by the public money in billions
-    of ``currency`` (the policy's budget, else the sum of its action amounts),
-    converted at the enactment year's rate. Policies without money, or
-    without an effect on the model, get NaN and a ``reason``; none is dropped.
+    """Every policy with its money and actions; with ``rank``, what removing it changes.
 
     Parameters
     ----------
     tables : Tables
     rank : bool, default False
-        Rank the policies by risk reduced per money (runs the Monte Carlo).
+        Return :func:`~chiprisk.graph.algorithms.policy_counterfactuals.rank_policies`
+        instead: policies and awards, each removed from the world with every
+        policy as of ``year``.
     year : int, optional
-        The as-of year of the ranking.
-    runs, seed, level : Monte Carlo settings (common random numbers).
+        The as-of year (default: this calendar year); money is converted at
+        the enactment year's rate.
+    additionality : float, default 1.0
+        Share of funded capacity that would not exist without the money (ranked).
     currency : str, default "USD"
-    spare_capacity : float, default 0.0
-        Substitution headroom (see simulate).
-    progress : bool, default False
 
     Returns
     -------
     pandas.DataFrame
         ``policy``, ``name``, ``jurisdiction``, ``kind``, ``status``,
         ``budget``, ``currency``, ``money_<cur>``, ``fx``, ``actions``,
-        ``capacity_actions``, ``restricts``, ``conditions`` and, ranked,
-        ``year``, ``delta_eud``, ``delta_cvar``, ``eud_per_bn``,
-        ``cvar_per_bn``, ``reason``, ``rank``.
+        ``capacity_actions``, ``restricts``, ``conditions``; ranked: see
+        :data:`~chiprisk.graph.algorithms.policy_counterfactuals.RANK_COLUMNS`.
 
     Examples
     --------
@@ -83,12 +61,11 @@ def policies(
     >>> len(df) == len(t["policies"]), df.columns[:3].tolist()
     (True, ['policy', 'name', 'jurisdiction'])
     """
+    if rank:
+        return rank_policies(tables, ledger_year(year), additionality=additionality)
     pol = tables["policies"]
     acts_all = tables["policy_actions"]
-    if year is None:
-        acts0 = policy_actions(tables, None, 9999, currency)
-        ys = acts0.loc[acts0["adds_capacity"].notna(), "start_year"].dropna()
-        year = int(ys.max()) if len(ys) else int(tables["supplies"]["year"].max())
+    year = ledger_year(year)
     acts = policy_actions(tables, None, year, currency)
     mcol = f"money_{currency.lower()}"
     rows = []
@@ -117,78 +94,4 @@ def policies(
                 "conditions": int(a["condition"].notna().sum()),
             }
         )
-    df = pd.DataFrame(rows)
-    if not rank:
-        return df
-    scs = named_scenarios(tables)
-    before = build_network(tables, year)
-    ev = event_set(before, tables, scs)
-    occ = sample_events(ev.probs, runs, seed)
-    prod = [k for k, n in enumerate(before.nodes) if n in set(before.products)]
-    L0 = sample_losses(before, ev, occ, spare_capacity=spare_capacity)[prod].mean(axis=0)
-    s0 = loss_statistics(L0[None, :], level)
-    out = []
-    for _, r in df.iterrows():
-        res = {
-            "year": year,
-            "delta_eud": math.nan,
-            "delta_cvar": math.nan,
-            "eud_per_bn": math.nan,
-            "cvar_per_bn": math.nan,
-            "reason": None,
-        }
-        a = acts[acts["policy"] == r["policy"]]
-        adds = [
-            Addition(
-                x["target"],
-                x["input"],
-                float(x["adds_capacity"]),
-                x["capacity_unit"],
-                source=x["action_id"],
-                source_id=x["source_id"],
-                start_year=_year_of(x["start_year"]),
-            )
-            for _, x in a[a["counted"] & a["adds_capacity"].notna()].iterrows()
-        ]
-        new_tables, applied = apply_additions(tables, adds, year)
-        after, headroom = _rescaled_network(new_tables, applied, year)
-        restrict, _ = restriction_availability(after, new_tables, a)
-        if not applied["applied"].any() and restrict is None:
-            reasons = sorted(set(applied["note"].dropna()))
-            res["reason"] = (
-                "; ".join(reasons)
-                if reasons
-                else ("no capacity addition counted by this year and no export control")
-            )
-            out.append(res)
-            continue
-        ev_a = event_set(after, new_tables, scs, headroom)
-        L1 = sample_losses(
-            after, ev_a, occ, spare_capacity=spare_capacity, baseline_availability=restrict
-        )[prod].mean(axis=0)
-        s1 = loss_statistics(L1[None, :], level)
-        res["delta_eud"] = float(s0["eud"][0] - s1["eud"][0])
-        res["delta_cvar"] = float(s0["cvar"][0] - s1["cvar"][0])
-        money = r[mcol]
-        if money == money and money > 0:
-            res["eud_per_bn"] = res["delta_eud"] / (money / 1e9)
-            res["cvar_per_bn"] = res["delta_cvar"] / (money / 1e9)
-        else:
-            res["reason"] = "no budget or amount in the data"
-        out.append(res)
-    ranked = pd.concat([df, pd.DataFrame(out)], axis=1)
-    ranked = ranked.sort_values(
-        ["eud_per_bn", "cvar_per_bn", "policy"], ascending=[False, False, True], na_position="last"
-    )
-    ranked["rank"] = pd.array(
-        [k + 1 if v == v else None for k, v in enumerate(ranked["eud_per_bn"])], dtype="Int64"
-    )
-    ranked = ranked.reset_index(drop=True)
-    ranked.attrs["assumptions"] = [
-        f"as of {year}; each policy applied alone; Monte Carlo {runs} runs, seed {seed}, "
-        f"common random numbers; level {level}",
-        "risk = mean over products of the annual loss (fraction of a year's output)",
-        f"money = budget, else the sum of action amounts, in billions of {currency} at the "
-        "enactment year's rate (see the fx column)",
-    ]
-    return ranked
+    return pd.DataFrame(rows)

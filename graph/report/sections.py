@@ -14,7 +14,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pandas as pd
@@ -36,6 +35,8 @@ from chiprisk.graph.report.frames import (
     sites_frame,
     stage_country_frame,
 )
+from chiprisk.graph.report.policy_sections import outlook_section, policies_section
+from chiprisk.graph.report.section_base import Section, not_available
 
 __all__ = ["SECTIONS", "ReportSource", "Section"]
 
@@ -75,18 +76,6 @@ class ReportSource(Protocol):
     def policies(self, *, rank: bool = False, **options: Any) -> pd.DataFrame:
         """Every policy with its money, ranked by risk reduced per money."""
         ...
-
-
-@dataclass
-class Section:
-    """One section of the report: a heading, a paragraph, charts, tables, notes."""
-
-    key: str
-    title: str
-    intro: str
-    charts: list[str] = field(default_factory=list)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
 
 def _concentration(kg: ReportSource, year, figs) -> Section:
@@ -173,23 +162,19 @@ def _chokepoints(kg: ReportSource, year, figs) -> Section:
     )
 
 
-def _not_available(key: str, title: str, what: str) -> Section:
-    return Section(key, title, "", notes=[f"Not available in this version: {what}."])
-
-
 def _scenarios(kg: ReportSource, year, figs) -> Section:
     title = "Named scenarios: losses"
     df = None
     if hasattr(kg, "simulate"):
         ids = list(kg.tables.scenarios["id"])
         if not ids:
-            return _not_available("scenarios", title, "no named scenarios in this data")
+            return not_available("scenarios", title, "no named scenarios in this data")
         df = kg.simulate(ids, year=year, include="products")
     else:
         try:
             from chiprisk.graph.algorithms import simulate as sim
         except ImportError:
-            return _not_available("scenarios", title, "scenario simulation (kg.simulate)")
+            return not_available("scenarios", title, "scenario simulation (kg.simulate)")
         df = sim.simulate(kg.tables, sim.named_scenarios(kg.tables), year=year, include="products")
     df = df[df["buyer"].isna()] if "buyer" in df else df
     keep = [
@@ -249,66 +234,6 @@ def _scenario_chart(df: pd.DataFrame):
     return fig
 
 
-def _policies(kg: ReportSource, year, figs) -> Section:
-    title = "Policies: before and after"
-    if not hasattr(kg, "policies"):
-        return _not_available(
-            "policies", title, "the per-policy before/after comparison (kg.policies)"
-        )
-    df = kg.policies(rank=True)
-    keep = [
-        c
-        for c in (
-            "rank",
-            "policy",
-            "name",
-            "jurisdiction",
-            "status",
-            "budget",
-            "currency",
-            "money_usd",
-            "fx",
-            "year",
-            "delta_eud",
-            "delta_cvar",
-            "eud_per_bn",
-            "reason",
-        )
-        if c in df.columns
-    ]
-    df = df[keep].copy()
-    src = dict(zip(kg.tables["policies"]["id"], kg.tables["policies"]["source_id"], strict=True))
-    df["source_ids"] = df["policy"].map(src)
-    charts = []
-    if "delta_eud" in df and df["delta_eud"].notna().any():
-        figs["policies"] = _policy_chart(df)
-        charts = ["policies"]
-    return Section(
-        "policies",
-        title,
-        "Each policy's effect as of the year its funded capacity is counted: the change in "
-        "expected undelivered demand (delta_eud) and in tail risk (delta_cvar) between the "
-        "network before and after the capacity it funds, and the same per billion US dollars "
-        "(converted at the sourced annual exchange rate shown in fx). Policies that fund no "
-        "measurable capacity say why in reason.",
-        charts,
-        {"policies": df},
-    )
-
-
-def _policy_chart(df: pd.DataFrame):
-    plt = _pyplot()
-    d = df.dropna(subset=["delta_eud"]).sort_values("delta_eud")
-    fig, ax = plt.subplots(figsize=(10, 0.35 * len(d) + 1.5), layout="constrained")
-    y = range(len(d))[::-1]
-    ax.barh(list(y), d["delta_eud"], color="#3949ab")
-    ax.set_yticks(list(y), [str(n)[:60] for n in d["name"]], fontsize=7)
-    ax.axvline(0, color="#37474f", lw=0.8)
-    ax.set_xlabel("change in expected undelivered demand, after minus before")
-    ax.set_title("Policies: risk before vs after the capacity they fund")
-    return fig
-
-
 def _coverage(kg: ReportSource, year, figs) -> Section:
     title = "Coverage: what the data cannot answer"
     fn = getattr(kg, "coverage", None)
@@ -316,7 +241,7 @@ def _coverage(kg: ReportSource, year, figs) -> Section:
         try:
             from chiprisk.graph.model.coverage import coverage as cov
         except ImportError:
-            return _not_available("coverage", title, "the coverage report (graph/coverage.py)")
+            return not_available("coverage", title, "the coverage report (graph/coverage.py)")
 
         def fn():
             return cov(kg.tables)
@@ -339,7 +264,8 @@ SECTIONS: dict[str, Callable[[ReportSource, int | None, dict], Section]] = {
     "exposure": _exposure,
     "chokepoints": _chokepoints,
     "scenarios": _scenarios,
-    "policies": _policies,
+    "policies": policies_section,
+    "outlook": outlook_section,
     "coverage": _coverage,
 }
 """Section key -> its maker ``(kg, year, figs) -> Section``, in report order."""

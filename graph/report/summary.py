@@ -7,7 +7,7 @@ Examples
 --------
 >>> from chiprisk.graph.io.loader import load_tables
 >>> sorted(headline(load_tables(), top=3))
-['chokepoints', 'concentrated', 'exposure']
+['chokepoints', 'concentrated', 'exposure', 'outlook']
 """
 
 from __future__ import annotations
@@ -46,7 +46,10 @@ def headline(
         top_entity_name, top_share, band_2023), ``chokepoints`` (rank,
         kind, id, name, products_affected, score), ``exposure`` (product,
         product_name, country, country_name, product_loss, via: the input
-        with the largest direct share from that country).
+        with the largest direct share from that country), ``outlook`` (one
+        line per leading capability: the top located country's share now
+        and in the last ledger year, with and without policies; see
+        :func:`chiprisk.graph.algorithms.outlook.leading_outlook`).
 
     Examples
     --------
@@ -106,8 +109,12 @@ def headline(
         rows,
         columns=["product", "product_name", "country", "country_name", "product_loss", "via"],
     )
+    from chiprisk.graph.algorithms.outlook import leading_outlook
+    from chiprisk.graph.model.ledger import ledger_year
+
     return {
         "concentrated": concentrated,
         "chokepoints": chokes.reset_index(drop=True),
         "exposure": exposure,
+        "outlook": leading_outlook(tables, ledger_year(year)),
     }

@@ -215,7 +215,10 @@ def test_leading_edge_logic_taiwan_by_location(invoke):
 
 def test_summary_json_sections(invoke):
     rows = json.loads(invoke("summary", "--format", "json").output)
-    assert {r["section"] for r in rows} == {"concentrated", "chokepoints", "exposure"}
+    assert {r["section"] for r in rows} == {"concentrated", "chokepoints", "exposure", "outlook"}
+    outlook = [r for r in rows if r["section"] == "outlook"]
+    assert {r["input"] for r in outlook} >= {"logic-5nm-and-below", "cowos-packaging"}
+    assert all(0 <= r["share_last_without_policies"] <= 100 for r in outlook)
 
 
 def test_analysis_bad_arguments_exit_2(invoke):

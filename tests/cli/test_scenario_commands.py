@@ -23,7 +23,7 @@ import pytest
         ["montecarlo", "--runs", "2000", "--seed", "1"],
         ["whatif", "--policy", "jp-jasm-aid", "--year", "2030", "--runs", "500"],
         ["policies"],
-        ["policies", "--rank", "--year", "2030", "--runs", "500"],
+        ["policies", "--rank", "--year", "2030"],
         ["optimize", "--input", "logic", "--budget", "10", "--cost", "US=1"],
         [
             "optimize",

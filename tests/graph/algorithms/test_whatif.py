@@ -129,7 +129,7 @@ def test_parse_addition_errors(tiny_dir):
 
 def test_policies_rank_lists_every_policy_with_a_reason(tiny_dir):
     t = load_tables(tiny_dir)
-    df = policies(t, rank=True, year=2030, runs=500)
+    df = policies(t, rank=True, year=2030)
     assert set(df["policy"]) == set(t["policies"]["id"])
     assert df["reason"].notna().all()  # neither policy changes the model in the tiny data
     assert df["money_usd"].notna().all()

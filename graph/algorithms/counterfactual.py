@@ -1,0 +1,201 @@
+"""Policy counterfactuals on the capacity ledger: the world with every policy vs without one.
+
+A policy (or one award, a policy's actions on one site) *funds* the sites its
+``funds``/``credits``/``lends``/``invests`` actions target. Without it, those
+sites' ledger capacity is scaled by ``1 - additionality`` (the share of the
+funded capacity that would not exist without the money; default 1, the
+upper bound of the effect). Everything else stays as the ledger has it, so
+the comparison is "every policy" vs "every policy but this one".
+
+The effect is read three ways, as of one year: the located Taiwan share and
+the located-country HHI of every capability the funded sites make, and each
+product's expected loss: the sum over the named scenarios of probability x
+loss x duration / 52 (a fraction of a year's output; first order in the
+scenarios' probabilities, which are small and treated as exclusive).
+
+Examples
+--------
+>>> from chiprisk.graph.io.loader import load_tables
+>>> t = load_tables()
+>>> sites = funded_sites(t, ["jp-jasm-fab-1-subsidy"])
+>>> sites["site"].tolist()
+['jasm-fab-1']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from chiprisk.graph.algorithms.scenarios import Scenario, named_scenarios
+from chiprisk.graph.algorithms.simulate import simulate
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.ledger import capacity_as_of, tables_as_of
+from chiprisk.graph.model.propagation import build_network
+
+__all__ = [
+    "FUNDING_ACTIONS",
+    "country_shares",
+    "expected_losses",
+    "funded_sites",
+    "without_scale",
+]
+
+FUNDING_ACTIONS = ("funds", "credits", "lends", "invests")
+"""Policy actions that fund their target (a site: its ledger rows)."""
+
+WEEKS_PER_YEAR = 52.0
+
+
+def funded_sites(tables: Tables, policies: Iterable[str] | None = None) -> pd.DataFrame:
+    """The sites funded by the given policies (all when None), one row per action.
+
+    Parameters
+    ----------
+    tables : Tables
+    policies : iterable of str, optional
+        Policy ids; None for every policy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``policy``, ``action_id``, ``site``, ``amount``, ``currency``; only
+        funding actions whose target is a site.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> df = funded_sites(load_tables(), ["us-chips-manufacturing-incentives"])
+    >>> "tsmc-arizona-fab-21" in set(df["site"])
+    True
+    """
+    acts = tables["policy_actions"]
+    sites = set(tables["sites"]["id"])
+    m = acts["action"].isin(FUNDING_ACTIONS) & acts["target"].isin(sites)
+    if policies is not None:
+        m &= acts["policy"].isin(list(policies))
+    out = acts.loc[m, ["policy", "id", "target", "amount", "currency"]]
+    out = out.rename(columns={"id": "action_id", "target": "site"})
+    return out.sort_values(["policy", "action_id"]).reset_index(drop=True)
+
+
+def without_scale(sites: Iterable[str], additionality: float = 1.0) -> dict[str, float]:
+    """The ledger scale of a world without the funding of ``sites``.
+
+    Examples
+    --------
+    >>> without_scale(["a", "b"], 0.25)
+    {'a': 0.75, 'b': 0.75}
+    """
+    if not 0.0 <= additionality <= 1.0:
+        raise ValueError(f"additionality must be in 0..1, got {additionality}")
+    return {s: 1.0 - additionality for s in sorted(set(sites))}
+
+
+def country_shares(
+    tables: Tables,
+    year: int,
+    *,
+    scale: Mapping[str, float] | None = None,
+    inputs: Iterable[str] | None = None,
+    lens: str = "located",
+) -> pd.DataFrame:
+    """Capacity and share per (capability, country) as of ``year``.
+
+    Parameters
+    ----------
+    tables : Tables
+    year : int
+    scale : mapping, optional
+        Site scale of a counterfactual (see :func:`without_scale`).
+    inputs : iterable of str, optional
+        Capabilities to keep (default: all with ledger rows).
+    lens : {"located", "owner"}
+        Where the capacity is (the site's country) or who owns it (the
+        operator's ultimate parent's headquarters).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``input``, ``country``, ``capacity``, ``unit``, ``share`` (percent of
+        the capability's total), ``hhi`` (0..10,000, of the capability's
+        country shares), ``ledger_ids``.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> s = country_shares(load_tables(), 2025, inputs=["cowos-packaging"])
+    >>> round(float(s["share"].sum()), 6)
+    100.0
+    """
+    col = {"located": "country", "owner": "owner_country"}[lens]
+    cap = capacity_as_of(tables, year, scale=scale)
+    if inputs is not None:
+        cap = cap[cap["input"].isin(list(inputs))]
+    g = cap.groupby(["input", col], sort=True)
+    out = g.agg(
+        capacity=("quantity", "sum"),
+        unit=("capacity_unit", "first"),
+        ledger_ids=("ledger_ids", lambda s: ";".join(sorted(set(";".join(s).split(";"))))),
+    ).reset_index()
+    out = out.rename(columns={col: "country"})
+    total = out.groupby("input")["capacity"].transform("sum")
+    out["share"] = np.where(total > 0, 100.0 * out["capacity"] / total.where(total > 0, 1), np.nan)
+    out["hhi"] = (out["share"] ** 2).groupby(out["input"]).transform("sum")
+    out.loc[total <= 0, "hhi"] = np.nan
+    return out[["input", "country", "capacity", "unit", "share", "hhi", "ledger_ids"]]
+
+
+def expected_losses(
+    tables: Tables,
+    year: int,
+    *,
+    scale: Mapping[str, float] | None = None,
+    scenarios: list[Scenario] | None = None,
+) -> pd.DataFrame:
+    """Each product's loss per named scenario, and expected over them, as of ``year``.
+
+    The ledger of ``year`` (scaled by ``scale``) is the capacity basis
+    (:func:`chiprisk.graph.model.ledger.tables_as_of`); demand is the
+    capacity operating in ``year`` (utilisation held constant).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``product``, ``scenario``, ``probability``, ``loss`` (share of output
+        while the scenario lasts), ``annual_loss`` (loss x weeks / 52) and
+        ``expected`` (probability x annual loss); the scenario ``(expected)``
+        rows carry the sum over scenarios.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> df = expected_losses(load_tables(), 2025)
+    >>> bool((df["annual_loss"] >= 0).all())
+    True
+    """
+    t = tables_as_of(tables, year, scale=scale)
+    scs = scenarios if scenarios is not None else named_scenarios(t)
+    net = build_network(t, year)
+    sim = simulate(t, scs, year=year, network=net, include="products")
+    sim = sim[sim["kind"] == "product"]
+    prob = {s.id: float(s.probability or 0.0) for s in scs}
+    out = pd.DataFrame(
+        {
+            "product": sim["node"].to_numpy(),
+            "scenario": sim["scenario"].to_numpy(),
+            "probability": sim["scenario"].map(prob).to_numpy(),
+            "loss": sim["loss"].astype(float).to_numpy(),
+            "annual_loss": sim["annual_loss"].astype(float).to_numpy(),
+        }
+    )
+    out["expected"] = out["probability"] * out["annual_loss"]
+    total = out.groupby("product", sort=True)["expected"].sum().reset_index()
+    total["scenario"] = "(expected)"
+    total["probability"] = np.nan
+    total["loss"] = np.nan
+    total["annual_loss"] = np.nan
+    out = pd.concat([out, total[out.columns]], ignore_index=True)
+    return out.sort_values(["product", "scenario"]).reset_index(drop=True)

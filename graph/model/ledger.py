@@ -1,0 +1,372 @@
+"""The capacity ledger as of a year: what each site can make of each capability.
+
+``capacity.csv`` holds one row per site x capability x year: the quantity in
+place at the end of that year, in the capability's one unit
+(``inputs.capacity_unit``), with the status the source gave. As of a year
+``Y`` a (site, capability) counts the quantity of its latest row with
+``year <= Y``: planned capacity counts only from its own year, installed
+capacity stays in place after its last row, and a latest row that is
+``paused`` or ``cancelled`` counts zero. A parent capability with a capacity
+unit (``leading-edge-logic``) is the sum of its children in the same unit
+(``is_type_of``); a child never stands in for a sibling (a 28 nm fab does not
+make 4 nm dies).
+
+A counterfactual scales sites: ``scale={"tsmc-arizona-fab-21": 0.0}`` is the
+world without that fab's capacity (a policy's funded sites times
+``1 - additionality``).
+
+:func:`tables_as_of` writes the ledger into the supply rows, so every
+analysis (concentration, exposure, simulation, Monte Carlo) reads it: for
+each capability with capacity in place, the market-wide ``capacity`` table is
+the ledger's (one row per site, the site's share of the total), and a
+buyer's sourcing from a firm (H100's logic die from TSMC) is spread over that
+firm's sites of that capability by their ledger capacity.
+
+Examples
+--------
+>>> from chiprisk.graph.io.loader import load_tables
+>>> t = load_tables()
+>>> cap = capacity_as_of(t, 2025)
+>>> sorted(cap.columns)[:4]
+['capacity_unit', 'confidence', 'country', 'input']
+>>> bool((cap["quantity"] >= 0).all())
+True
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from chiprisk.graph.io.countries import ISO_COUNTRIES
+from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.lenses import ultimate_parents
+
+__all__ = [
+    "LEDGER_COLUMNS",
+    "ledger_year",
+    "NOT_COUNTED",
+    "capacity_as_of",
+    "has_ledger",
+    "ledger_inputs",
+    "ledger_years",
+    "tables_as_of",
+]
+
+NOT_COUNTED = frozenset({"paused", "cancelled"})
+"""Statuses whose quantity never counts (the capacity is not there)."""
+
+LEDGER_COLUMNS = [
+    "input",
+    "site",
+    "site_name",
+    "country",
+    "operator",
+    "owner",
+    "owner_country",
+    "year",
+    "ledger_year",
+    "status",
+    "quantity",
+    "capacity_unit",
+    "confidence",
+    "ledger_ids",
+    "source_ids",
+]
+"""Columns of :func:`capacity_as_of`."""
+
+
+def ledger_year(year: int | None) -> int:
+    """The as-of year of the ledger: ``year``, or this calendar year when None.
+
+    Examples
+    --------
+    >>> ledger_year(2030)
+    2030
+    >>> ledger_year(None) >= 2026
+    True
+    """
+    return int(year) if year is not None else datetime.date.today().year
+
+
+def _capacity(tables: Tables) -> pd.DataFrame:
+    return tables.frames.get("capacity", pd.DataFrame())
+
+
+def has_ledger(tables: Tables) -> bool:
+    """True when the data has capacity ledger rows.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> has_ledger(load_tables())
+    True
+    """
+    cap = _capacity(tables)
+    return bool(len(cap))
+
+
+def ledger_years(tables: Tables) -> list[int]:
+    """The years the ledger has rows for, ascending.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> ys = ledger_years(load_tables())
+    >>> ys[0] <= 2022 and ys[-1] >= 2030
+    True
+    """
+    cap = _capacity(tables)
+    return sorted({int(y) for y in cap["year"]}) if len(cap) else []
+
+
+def _parents(tables: Tables) -> dict[str, str]:
+    """Child capability -> parent capability, where both share a capacity unit."""
+    inputs = tables["inputs"]
+    if "capacity_unit" not in inputs:
+        return {}
+    unit = dict(zip(inputs["id"], inputs["capacity_unit"], strict=True))
+    out = {}
+    for child, parent in zip(inputs["id"], inputs["is_type_of"], strict=True):
+        if isinstance(parent, str) and unit.get(parent) and unit.get(parent) == unit.get(child):
+            out[child] = parent
+    return out
+
+
+def ledger_inputs(tables: Tables) -> list[str]:
+    """Capabilities with ledger rows, and their parents in the same unit, sorted.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> "leading-edge-logic" in ledger_inputs(load_tables())
+    True
+    """
+    cap = _capacity(tables)
+    if not len(cap):
+        return []
+    parents = _parents(tables)
+    out = set(cap["input"])
+    frontier = set(out)
+    while frontier:
+        frontier = {parents[c] for c in frontier if c in parents} - out
+        out |= frontier
+    return sorted(out)
+
+
+def capacity_as_of(
+    tables: Tables, year: int, *, scale: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """Capacity in place at the end of ``year``, per (capability, site).
+
+    Parameters
+    ----------
+    tables : Tables
+        Checked rows with a ``capacity`` table.
+    year : int
+        The as-of year.
+    scale : mapping of site id to float, optional
+        Multiply a site's quantity (a counterfactual: 0 removes the site).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`LEDGER_COLUMNS`, sorted by input then site. ``year`` is the
+        as-of year, ``ledger_year`` the year of the row used (a parent
+        capability's rows carry the children's sites, ``status`` ``rollup``),
+        ``quantity`` after ``scale`` and the status rules, ``owner`` the
+        operator's ultimate parent and ``owner_country`` its headquarters.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> t = load_tables()
+    >>> n5 = capacity_as_of(t, 2030).query("input == 'logic-5nm-class'")
+    >>> bool((n5["quantity"] > 0).any())
+    True
+    >>> without = capacity_as_of(t, 2030, scale={"tsmc-arizona-fab-21": 0.0})
+    >>> float(without.query("site == 'tsmc-arizona-fab-21'")["quantity"].sum())
+    0.0
+
+    Notes
+    -----
+    One sort and one group-by over the ledger: O(r log r) for r rows.
+    """
+    cap = _capacity(tables)
+    if not len(cap):
+        return pd.DataFrame(columns=LEDGER_COLUMNS)
+    rows = cap[cap["year"].astype(int) <= int(year)]
+    rows = rows.sort_values(["input", "site", "year"]).drop_duplicates(
+        ["input", "site"], keep="last"
+    )
+    qty = rows["quantity"].astype(float).to_numpy()
+    qty = np.where(rows["status"].isin(NOT_COUNTED).to_numpy(), 0.0, qty)
+    if scale:
+        qty = qty * rows["site"].map(lambda s: scale.get(s, 1.0)).to_numpy(dtype=float)
+    sites = tables["sites"].set_index("id")
+    orgs = tables["organizations"]
+    roots = ultimate_parents(orgs)
+    hq = dict(zip(orgs["id"], orgs["hq_country"], strict=True))
+    operator = rows["site"].map(sites["operator"])
+    owner = operator.map(lambda o: roots.get(o, o))
+    units = dict(zip(tables["inputs"]["id"], tables["inputs"].get("capacity_unit"), strict=True))
+    out = pd.DataFrame(
+        {
+            "input": rows["input"].to_numpy(),
+            "site": rows["site"].to_numpy(),
+            "site_name": rows["site"].map(sites["name"]).to_numpy(),
+            "country": rows["site"].map(sites["country"]).to_numpy(),
+            "operator": operator.to_numpy(),
+            "owner": owner.to_numpy(),
+            "owner_country": owner.map(hq).to_numpy(),
+            "year": int(year),
+            "ledger_year": rows["year"].astype(int).to_numpy(),
+            "status": rows["status"].to_numpy(),
+            "quantity": qty,
+            "capacity_unit": rows["input"].map(units).to_numpy(),
+            "confidence": rows["confidence"].to_numpy(),
+            "ledger_ids": rows["id"].to_numpy(),
+            "source_ids": rows["source_id"].to_numpy(),
+        }
+    )
+    parents = _parents(tables)
+    ancestors = {}
+    for child in set(out["input"]):
+        chain, cur = [], child
+        while cur in parents and parents[cur] not in chain:
+            cur = parents[cur]
+            chain.append(cur)
+        ancestors[child] = chain
+    up = out.assign(input=out["input"].map(ancestors)).explode("input").dropna(subset=["input"])
+    if len(up):
+        first = {c: "first" for c in LEDGER_COLUMNS if c not in ("input", "site")}
+        up = (
+            up.groupby(["input", "site"], sort=True)
+            .agg(
+                {
+                    **first,
+                    "quantity": "sum",
+                    "ledger_year": "max",
+                    "ledger_ids": lambda s: ";".join(sorted(s)),
+                    "source_ids": lambda s: ";".join(sorted(set(";".join(s).split(";")))),
+                }
+            )
+            .reset_index()
+        )
+        up["status"] = "rollup"
+        up["capacity_unit"] = up["input"].map(units)
+        out = pd.concat([out, up[LEDGER_COLUMNS]], ignore_index=True)
+    return out.sort_values(["input", "site"]).reset_index(drop=True)[LEDGER_COLUMNS]
+
+
+def tables_as_of(
+    tables: Tables, year: int | None, *, scale: Mapping[str, float] | None = None
+) -> Tables:
+    """The rows with the ledger as the ``capacity`` basis as of ``year``.
+
+    For every capability with capacity in place at ``year``: its market-wide
+    ``capacity``-basis firm and site rows (any year) are replaced by one row
+    per site of the ledger (country totals a source published stay, for the
+    ``country`` lens) (``share`` = the site's percent of the total,
+    ``basis`` capacity, ``year`` the as-of year); buyer-specific rows whose
+    supplier is an organisation with ledger capacity of that capability are
+    spread over the group's sites by that capacity. Everything else is
+    unchanged. Without a ledger, or with ``year`` None, the rows are
+    returned as they are.
+
+    Parameters
+    ----------
+    tables : Tables
+    year : int or None
+    scale : mapping of site id to float, optional
+        See :func:`capacity_as_of`.
+
+    Returns
+    -------
+    Tables
+        A new Tables (the input is not modified); ``data_hash`` gains
+        ``+ledger<year>`` so caches keyed by it stay apart.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> t = tables_as_of(load_tables(), 2030)
+    >>> s = t["supplies"].query("input == 'logic-5nm-class' and basis == 'capacity'")
+    >>> round(float(s["share"].sum()), 6), bool(s["id"].str.startswith("ledger-").all())
+    (100.0, True)
+    """
+    if year is None or not has_ledger(tables):
+        return tables
+    cap = capacity_as_of(tables, int(year), scale=scale)
+    cap = cap[cap["quantity"] > 0]
+    if cap.empty:
+        return tables
+    totals = cap.groupby("input")["quantity"].sum()
+    covered = set(totals.index)
+    sup = tables["supplies"]
+    buyer = sup["buyer"]
+    market = buyer.isna() | (buyer == "")
+    # country totals a source published stay: they are the country lens's own table
+    firm_level = ~sup["supplier"].isin(ISO_COUNTRIES)
+    drop = market & firm_level & (sup["basis"] == "capacity") & sup["input"].isin(covered)
+    new = pd.DataFrame(
+        {
+            "id": "ledger-" + cap["site"] + "-" + cap["input"] + f"-{int(year)}",
+            "supplier": cap["site"],
+            "input": cap["input"],
+            "share": 100.0 * cap["quantity"] / cap["input"].map(totals),
+            "capacity": cap["quantity"],
+            "capacity_unit": cap["capacity_unit"],
+            "basis": "capacity",
+            "year": int(year),
+            "confidence": cap["confidence"],
+            "source_id": cap["source_ids"].str.split(";").str[0],
+        }
+    )
+    spread, replaced = _spread_firm_sourcing(sup[~market], cap)
+    frames = dict(tables.frames)
+    keep = sup[~drop & ~sup["id"].isin(replaced)]
+    frames["supplies"] = pd.concat([keep, new, spread], ignore_index=True).reindex(
+        columns=sup.columns
+    )
+    kinds = dict(tables.kinds)
+    kinds.update({i: "supplies" for i in new["id"]})
+    kinds.update({i: "supplies" for i in spread.get("id", ())})
+    tag = f"+ledger{int(year)}" + ("s" if scale else "")
+    return Tables(frames, tables.scenarios, tables.origin, tables.data_hash + tag, kinds)
+
+
+def _spread_firm_sourcing(rows: pd.DataFrame, cap: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
+    """Buyer rows naming a firm with ledger capacity -> one row per site of that firm."""
+    if rows.empty:
+        return pd.DataFrame(), set()
+    by_owner = cap.groupby(["input", "owner"])
+    out, replaced = [], set()
+    for r in rows.itertuples(index=False):
+        key = (r.input, r.supplier)
+        if key not in by_owner.groups:
+            continue
+        g = by_owner.get_group(key)
+        weight = g["quantity"] / g["quantity"].sum()
+        base = r._asdict()
+        share = base.get("share")
+        for site, w, src in zip(g["site"], weight, g["source_ids"], strict=True):
+            row = dict(base)
+            row["id"] = f"{r.id}-at-{site}"
+            row["supplier"] = site
+            known = share is not None and share == share
+            row["share"] = float(share) * float(w) if known else None
+            for col in ("share_min", "share_max"):
+                v = base.get(col)
+                if v is not None and v == v:
+                    row[col] = float(v) * float(w)
+            row["note"] = f"spread over the firm's ledger sites (capacity from {src})"
+            out.append(row)
+        replaced.add(r.id)
+    frame = pd.DataFrame(out)
+    if not frame.empty:
+        frame = frame.reindex(columns=rows.columns)
+    return frame, replaced
