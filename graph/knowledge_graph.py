@@ -17,7 +17,6 @@ True
 from __future__ import annotations
 
 import difflib
-import pickle
 import platform
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
@@ -198,18 +197,17 @@ class KnowledgeGraph:
 
         if year in self._networks:
             return self._networks[year]
-        name = f"network-{'latest' if year is None else int(year)}-ledger{ledger_year(year)}.pkl"
-        net = None
-        blob = cache.get(self.cache_key, name) if self.cache_key else None
-        if blob is not None:
-            try:
-                net = pickle.loads(blob)
-            except Exception:  # a stale or torn entry: rebuild it
-                net = None
-        if net is None:
+        name = f"network-{'latest' if year is None else int(year)}-ledger{ledger_year(year)}.npz"
+        from chiprisk.graph.io.cache_codec import get_object, put_object
+        from chiprisk.graph.model.supply_network import SupplyNetwork, _Level
+
+        # data, not pickles (io/cache_codec.py): a planted entry cannot run code
+        classes = {"SupplyNetwork": SupplyNetwork, "_Level": _Level}
+        net = get_object(self.cache_key, name, classes) if self.cache_key else None
+        if not isinstance(net, SupplyNetwork):
             net = build_network(self.as_of(year), year)
             if self.cache_key:
-                cache.put(self.cache_key, name, pickle.dumps(net, pickle.HIGHEST_PROTOCOL))
+                put_object(self.cache_key, name, net)
         self._networks[year] = net
         return net
 
@@ -479,17 +477,12 @@ def load(data_dir: DataDir | str | Path | None = None, *, use_cache: bool = True
     """
     source = DataDir(data_dir)  # resolved once (a DataDir passes through as is)
     key = data_hash(source)
-    blob = cache.get(key, "tables.pkl") if use_cache else None
-    tables = None
-    if blob is not None:
-        try:
-            tables = pickle.loads(blob)
-            # the entry is keyed by content: two folders with the same files share it
-            tables.origin = source.origin
-        except Exception:  # a stale or torn entry: rebuild it
-            tables = None
+    from chiprisk.graph.io.cache_codec import get_tables, put_tables
+
+    # a missing, torn or planted entry gives None: the rows are read again
+    tables = get_tables(key, source.origin) if use_cache else None
     if tables is None:
         tables = load_tables(source)
         if use_cache:
-            cache.put(key, "tables.pkl", pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+            put_tables(key, tables)
     return KnowledgeGraph(tables, cache_key=key if use_cache else None)

@@ -10,9 +10,9 @@ from chiprisk.graph.knowledge_graph import load
 def test_second_load_is_a_cache_hit(tiny_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("CHIPRISK_CACHE_DIR", str(tmp_path / "c"))
     key = data_hash(tiny_dir)
-    assert cache.get(key, "tables.pkl") is None
+    assert cache.get(key, "tables.npz") is None
     first = load(tiny_dir)
-    assert cache.get(key, "tables.pkl") is not None
+    assert cache.get(key, "tables.npz") is not None
     second = load(tiny_dir)
     assert second.counts() == first.counts()
 
@@ -33,7 +33,7 @@ def test_cache_off(tiny_dir, monkeypatch):
 def test_torn_entry_is_rebuilt(tiny_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("CHIPRISK_CACHE_DIR", str(tmp_path / "c"))
     key = data_hash(tiny_dir)
-    cache.put(key, "tables.pkl", b"\x80\x05garbage")
+    cache.put(key, "tables.npz", b"\x80\x05garbage")
     assert load(tiny_dir).counts()["inputs"] == 3
 
 
@@ -69,13 +69,14 @@ def test_built_network_is_cached_beside_the_rows(tiny_dir, tmp_path, monkeypatch
     monkeypatch.setenv("CHIPRISK_CACHE_DIR", str(tmp_path / "c"))
     key = data_hash(tiny_dir)
     first = load(tiny_dir).network(2024)
-    assert cache.get(key, "network-2024.pkl") is not None
-    assert cache.get(key, "network-latest.pkl") is None
+    (name,) = [p.name for p in (tmp_path / "c").rglob("network-2024*.npz")]
+    assert cache.get(key, name) is not None
+    assert not list((tmp_path / "c").rglob("network-latest*"))
     second = load(tiny_dir).network(2024)
     assert second is not first and second.nodes == first.nodes
     assert np.array_equal(second.W.toarray(), first.W.toarray())
     # a torn network entry is rebuilt, and in-memory tables never write one
-    cache.put(key, "network-2024.pkl", b"\x80\x05garbage")
+    cache.put(key, name, b"\x80\x05garbage")
     assert load(tiny_dir).network(2024).nodes == first.nodes
     KnowledgeGraph(load(tiny_dir).tables).network()
     assert cache.get(key, "network-latest.pkl") is None
