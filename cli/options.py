@@ -78,6 +78,21 @@ def to_json(df) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c not in (0x09, 0x0A)}
+
+
+def safe_text(text: str) -> str:
+    """Text from the data made harmless for a terminal: control characters shown as
+    ``\\xNN`` (no escape sequence reaches the terminal); tabs and newlines kept.
+
+    Examples
+    --------
+    >>> safe_text("TSMC\\x1b[2J\\x07 [/bold]")
+    'TSMC\\\\x1b[2J\\\\x07 [/bold]'
+    """
+    return text.translate(_CONTROL)
+
+
 def _cell(v: Any) -> str:
     v = _json_value(v)
     if v is None:
@@ -131,16 +146,17 @@ def to_table(df, title: str | None = None, width: int | None = None) -> str:
     """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     width = width or _terminal_width()
-    cols = [str(c) for c in df.columns]
+    cols = [safe_text(str(c)) for c in df.columns]
     cells = []
     for values in df.itertuples(index=False, name=None):
-        row = dict(zip(cols, values, strict=True))
+        row = dict(zip([str(c) for c in df.columns], values, strict=True))
         cells.append(
             [
-                s if (s := _semantic_cell(c, v, row)) is not None else _cell(v)
-                for c, v in zip(cols, values, strict=True)
+                safe_text(s if (s := _semantic_cell(c, v, row)) is not None else _cell(v))
+                for c, v in zip(row, values, strict=True)
             ]
         )
     numeric = {str(c) for c in df.columns if df[c].dtype.kind in "iufb"}
@@ -152,13 +168,19 @@ def to_table(df, title: str | None = None, width: int | None = None) -> str:
         if hidden
         else None
     )
-    table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
+    # data go in as rich Text, never markup: a name holding "[/bold]" is printed as is
+    table = Table(
+        title=Text(safe_text(title)) if title else None,
+        caption=Text(caption) if caption else None,
+        show_lines=False,
+        header_style="bold",
+    )
     idx = [cols.index(c) for c in keep]
-    for c in keep:
-        is_num = df[c].dtype.kind in "iuf"
-        table.add_column(c, justify="right" if is_num else "left", overflow="fold")
+    for c, i in zip(keep, idx, strict=True):
+        is_num = df[df.columns[i]].dtype.kind in "iuf"
+        table.add_column(Text(c), justify="right" if is_num else "left", overflow="fold")
     for row_cells in cells:
-        table.add_row(*(row_cells[i] for i in idx))
+        table.add_row(*(Text(row_cells[i]) for i in idx))
     buf = io.StringIO()
     console = Console(
         file=buf,
@@ -213,7 +235,8 @@ def render_text(df, fmt: str, output: str | None = None, title: str | None = Non
     if fmt == "json":
         return to_json(df)
     if fmt == "csv":
-        return _list_cells_joined(df).to_csv(index=False)
+        text = _list_cells_joined(df).to_csv(index=False)
+        return text if output or not sys.stdout.isatty() else safe_text(text)
     return to_table(df, title=title, width=200 if output else None)
 
 

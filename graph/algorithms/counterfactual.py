@@ -101,6 +101,8 @@ def country_shares(
     scale: Mapping[str, float] | None = None,
     inputs: Iterable[str] | None = None,
     lens: str = "located",
+    ids: bool = False,
+    cap: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Capacity and share per (capability, country) as of ``year``.
 
@@ -115,6 +117,11 @@ def country_shares(
     lens : {"located", "owner"}
         Where the capacity is (the site's country) or who owns it (the
         operator's ultimate parent's headquarters).
+    ids : bool, default False
+        Add ``ledger_ids``: the ledger rows behind each figure.
+    cap : pandas.DataFrame, optional
+        :func:`~chiprisk.graph.model.ledger.capacity_as_of` of this year and
+        scale, when already computed.
 
     Returns
     -------
@@ -131,21 +138,23 @@ def country_shares(
     100.0
     """
     col = {"located": "country", "owner": "owner_country"}[lens]
-    cap = capacity_as_of(tables, year, scale=scale)
+    if cap is None:
+        cap = capacity_as_of(tables, year, scale=scale)
     if inputs is not None:
         cap = cap[cap["input"].isin(list(inputs))]
     g = cap.groupby(["input", col], sort=True)
-    out = g.agg(
-        capacity=("quantity", "sum"),
-        unit=("capacity_unit", "first"),
-        ledger_ids=("ledger_ids", lambda s: ";".join(sorted(set(";".join(s).split(";"))))),
-    ).reset_index()
-    out = out.rename(columns={col: "country"})
+    out = g.agg(capacity=("quantity", "sum"), unit=("capacity_unit", "first"))
+    if ids:
+        out["ledger_ids"] = g["ledger_ids"].agg(
+            lambda s: ";".join(sorted(set(";".join(s).split(";"))))
+        )
+    out = out.reset_index().rename(columns={col: "country"})
     total = out.groupby("input")["capacity"].transform("sum")
     out["share"] = np.where(total > 0, 100.0 * out["capacity"] / total.where(total > 0, 1), np.nan)
     out["hhi"] = (out["share"] ** 2).groupby(out["input"]).transform("sum")
     out.loc[total <= 0, "hhi"] = np.nan
-    return out[["input", "country", "capacity", "unit", "share", "hhi", "ledger_ids"]]
+    cols = ["input", "country", "capacity", "unit", "share", "hhi"]
+    return out[cols + (["ledger_ids"] if ids else [])]
 
 
 def expected_losses(

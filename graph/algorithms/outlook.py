@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 from chiprisk.graph.algorithms.counterfactual import (
@@ -244,9 +243,11 @@ def outlook(
     scs = named_scenarios(tables, [scenario]) if scenario else []
     parts = []
     for y in years:
+        cap_w = capacity_as_of(tables, y)
+        cap_wo = capacity_as_of(tables, y, scale=scale)
         for lens in ("located", "owner"):
-            w = country_shares(tables, y, inputs=wanted, lens=lens)
-            wo = country_shares(tables, y, inputs=wanted, lens=lens, scale=scale)
+            w = country_shares(tables, y, inputs=wanted, lens=lens, cap=cap_w)
+            wo = country_shares(tables, y, inputs=wanted, lens=lens, cap=cap_wo)
             m = w.merge(wo, on=["input", "country"], how="outer", suffixes=("", "_wo"))
             m["unit"] = m["unit"].fillna(m["unit_wo"])
             parts.append(
@@ -262,7 +263,6 @@ def outlook(
                         "unit": m["unit"],
                         "share": m["share"],
                         "share_without_policies": m["share_wo"],
-                        "ledger_ids": m["ledger_ids"].fillna(m["ledger_ids_wo"]),
                     }
                 )
             )
@@ -270,7 +270,7 @@ def outlook(
         if scs:
             parts.append(_loss_rows(tables, y, scale, scs))
         if explain:
-            parts.append(_ledger_rows(tables, y, wanted))
+            parts.append(_ledger_rows(cap_w, y, wanted))
     out = pd.concat([p for p in parts if len(p)], ignore_index=True).reindex(
         columns=OUTLOOK_COLUMNS
     )
@@ -290,31 +290,33 @@ def outlook(
 
 
 def _concentration_rows(w: pd.DataFrame, wo: pd.DataFrame, year: int, lens: str) -> pd.DataFrame:
-    rows = []
-    for inp, g in w.groupby("input", sort=True):
-        g = g.dropna(subset=["share"])
-        h = wo[wo["input"] == inp].dropna(subset=["share"])
-        if g.empty:
-            continue
-        top = g.sort_values(["share", "country"], ascending=[False, True]).iloc[0]
-        top_wo = h.loc[h["country"] == top["country"], "share"]
-        rows.append(
-            {
-                "section": "concentration",
-                "year": year,
-                "input": inp,
-                "lens": lens,
-                "country": top["country"],
-                "capacity": float(g["capacity"].sum()),
-                "capacity_without_policies": float(h["capacity"].sum()),
-                "unit": top["unit"],
-                "share": float(top["share"]),
-                "share_without_policies": float(top_wo.iloc[0]) if len(top_wo) else 0.0,
-                "hhi": float(g["hhi"].iloc[0]),
-                "hhi_without_policies": float(h["hhi"].iloc[0]) if len(h) else np.nan,
-            }
-        )
-    return pd.DataFrame(rows)
+    g = w.dropna(subset=["share"])
+    if g.empty:
+        return pd.DataFrame()
+    h = wo.dropna(subset=["share"])
+    top = g.sort_values(["input", "share", "country"], ascending=[True, False, True])
+    top = top.drop_duplicates("input")
+    key = pd.MultiIndex.from_arrays([top["input"], top["country"]])
+    share_wo = h.set_index(["input", "country"])["share"].reindex(key).fillna(0.0)
+    return pd.DataFrame(
+        {
+            "section": "concentration",
+            "year": year,
+            "input": top["input"].to_numpy(),
+            "lens": lens,
+            "country": top["country"].to_numpy(),
+            "capacity": top["input"].map(g.groupby("input")["capacity"].sum()).to_numpy(),
+            "capacity_without_policies": top["input"]
+            .map(h.groupby("input")["capacity"].sum())
+            .fillna(0.0)
+            .to_numpy(),
+            "unit": top["unit"].to_numpy(),
+            "share": top["share"].to_numpy(),
+            "share_without_policies": share_wo.to_numpy(),
+            "hhi": top["hhi"].to_numpy(),
+            "hhi_without_policies": top["input"].map(h.groupby("input")["hhi"].first()).to_numpy(),
+        }
+    )
 
 
 def _loss_rows(tables: Tables, year: int, scale: dict, scs: list) -> pd.DataFrame:
@@ -335,8 +337,7 @@ def _loss_rows(tables: Tables, year: int, scale: dict, scs: list) -> pd.DataFram
     )
 
 
-def _ledger_rows(tables: Tables, year: int, inputs: list[str]) -> pd.DataFrame:
-    cap = capacity_as_of(tables, year)
+def _ledger_rows(cap: pd.DataFrame, year: int, inputs: list[str]) -> pd.DataFrame:
     cap = cap[cap["input"].isin(inputs)]
     return pd.DataFrame(
         {
