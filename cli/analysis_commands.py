@@ -143,24 +143,38 @@ def exposure(state, product, by, year, totals, fmt, output):
 @click.option("--product", help="Only single points of failure of this product.")
 @click.option("--year", type=int, help="As of this year (default: the latest data).")
 @click.option("--top", type=int, default=None, help="Only the first N rows.")
+@click.option(
+    "--betweenness",
+    is_flag=True,
+    help="Add the betweenness screen column (slow on large data: minutes at 100k rows).",
+)
 @output_options
 @click.pass_obj
-def chokepoints(state, product, year, top, fmt, output):
+def chokepoints(state, product, year, top, betweenness, fmt, output):
     """Single points of failure: inputs, firms and sites whose loss alone stops a product.
 
     \b
     Examples:
       chiprisk chokepoints --top 10
       chiprisk chokepoints --product nvidia-h100 --format csv
+      chiprisk chokepoints --betweenness
     """
 
     def text() -> str:
-        df = state.kg().chokepoints(product, year=year)
+        df = state.kg().chokepoints(product, year=year, betweenness=betweenness)
+        if not betweenness:
+            df = df.drop(columns=["betweenness"], errors="ignore")
         if top:
             df = df.head(top)
         return render_text(df, fmt, output, title="Chokepoints")
 
-    params = {"product": product, "year": year, "top": top, "fmt": fmt}
+    params = {
+        "product": product,
+        "year": year,
+        "top": top,
+        "fmt": fmt,
+        "betweenness": betweenness,
+    }
     echo_cached(state, "chokepoints", params, output, text)
 
 

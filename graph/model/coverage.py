@@ -35,6 +35,7 @@ import pandas as pd
 
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.ledger_coverage import LEDGER_CHECKS, ledger_findings
 
 COLUMNS = ["check", "severity", "entity", "detail", "count"]
 
@@ -48,6 +49,7 @@ CHECKS: dict[str, str] = {
     "policy-no-effect": "policies with no action funding a site or firm with an amount or capacity",
     "fx-missing": "currencies used by budgets or amounts without an exchange rate for that year",
     "buyer-unapplied": "buyer-specific supplies rows that the network cannot apply",
+    **LEDGER_CHECKS,
 }
 """The checks :func:`coverage` runs, by name."""
 
@@ -383,6 +385,7 @@ def coverage(tables: Tables, *, stale_years: int = 5, as_of: int | None = None) 
     rows += _policy_findings(tables)
     rows += _fx_findings(tables)
     rows += _buyer_findings(tables)
+    rows += ledger_findings(tables)
     df = pd.DataFrame(rows, columns=COLUMNS)
     order = {c: k for k, c in enumerate(CHECKS)}
     df = df.assign(
