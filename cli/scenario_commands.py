@@ -311,6 +311,22 @@ def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, s
         None,
         title="Per product and named scenario, where the output changes",
     )
+    if not r.counterfactual.empty:
+        cf = r.counterfactual
+        cols = ["id", "capacity_funded", "unit", "taiwan_share_with", "taiwan_share_without"]
+        render(
+            cf.loc[cf["kind"] == "input", [*cols, "hhi_with", "hhi_without"]],
+            fmt,
+            None,
+            title=f"Capacity ledger as of {year}: every policy vs without these (located shares)",
+        )
+        cols = ["id", "expected_loss_with", "expected_loss_without", "loss_reduced"]
+        render(
+            cf.loc[cf["kind"] == "product", cols],
+            fmt,
+            None,
+            title="Per product: expected annual loss over the named scenarios, with and without",
+        )
     acts = r.actions[
         [
             "policy",

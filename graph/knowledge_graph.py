@@ -405,7 +405,13 @@ class KnowledgeGraph:
             a if isinstance(a, Addition) else parse_addition(a, self.tables) for a in add_capacity
         ]
         pols = [policies] if isinstance(policies, str) else policies
-        return whatif(self.tables, pols, year=year, additions=adds, **options)
+        r = whatif(self.tables, pols, year=year, additions=adds, **options)
+        if pols:
+            from chiprisk.graph.algorithms.counterfactual import policy_counterfactual
+
+            r.counterfactual = policy_counterfactual(self.tables, pols, year)
+            r.assumptions += r.counterfactual.attrs.get("assumptions", [])
+        return r
 
     def policies(
         self,

@@ -110,11 +110,14 @@ class WhatIfResult:
     conditions: pd.DataFrame
     assumptions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    counterfactual: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The ledger counterfactual of the policies (see
+    :func:`~chiprisk.graph.algorithms.counterfactual.policy_counterfactual`)."""
 
     def to_frame(self) -> pd.DataFrame:
         """All sections in one long table with a ``section`` column (for CSV/JSON)."""
         parts = []
-        for name in ("inputs", "products", "actions", "conditions"):
+        for name in ("inputs", "products", "actions", "conditions", "counterfactual"):
             df = getattr(self, name)
             if not df.empty:
                 parts.append(df.assign(section=name))

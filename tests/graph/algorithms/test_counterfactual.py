@@ -128,3 +128,20 @@ def pd_isna(v) -> bool:
     import pandas as pd
 
     return bool(pd.isna(v))
+
+
+def test_whatif_carries_the_ledger_counterfactual():
+    import chiprisk.graph as cg
+
+    kg = cg.load()
+    jasm = kg.whatif(["jp-jasm-fab-1-subsidy"], year=2030, runs=200).counterfactual
+    assert jasm.loc[jasm["kind"] == "input", "id"].tolist() == ["logic-mature"]
+    assert (jasm.loc[jasm["kind"] == "product", "loss_reduced"] == 0).all()
+    r = kg.whatif(["us-chips-manufacturing-incentives"], year=2030, runs=200)
+    cf = r.counterfactual.set_index("id")
+    assert cf.loc["nvidia-h100", "loss_reduced"] > 0
+    assert (
+        cf.loc["logic-5nm-class", "taiwan_share_without"]
+        > cf.loc["logic-5nm-class", "taiwan_share_with"]
+    )
+    assert "counterfactual" in set(r.to_frame()["section"])
