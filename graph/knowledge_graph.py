@@ -406,10 +406,10 @@ class KnowledgeGraph:
         ]
         pols = [policies] if isinstance(policies, str) else policies
         r = whatif(self.tables, pols, year=year, additions=adds, **options)
-        if pols:
-            from chiprisk.graph.algorithms.counterfactual import policy_counterfactual
+        if pols:  # and the ledger counterfactual of these policies
+            from chiprisk.graph.algorithms.counterfactual import policy_counterfactual as cf
 
-            r.counterfactual = policy_counterfactual(self.tables, pols, year)
+            r.counterfactual = cf(self.tables, pols, year)
             r.assumptions += r.counterfactual.attrs.get("assumptions", [])
         return r
 
@@ -421,12 +421,8 @@ class KnowledgeGraph:
         additionality: float = 1.0,
         currency: str = "USD",
     ) -> pd.DataFrame:
-        """Every policy with its money; ``rank=True``: what each policy and award changes.
-
-        Ranked, each policy and award is removed from the world with every
-        policy as of ``year`` (default this year), see
-        :func:`chiprisk.graph.algorithms.policy_counterfactuals.rank_policies`.
-        """
+        """Every policy with its money; ``rank=True``: each policy and award vs the world
+        without it as of ``year`` (see :mod:`chiprisk.graph.algorithms.policy_counterfactuals`)."""
         if rank:
             from chiprisk.graph.algorithms.policy_counterfactuals import rank_policies
 
