@@ -18,6 +18,11 @@ Model (methods.md 3.7; assumptions printed by the CLI)
   distinct durations; in each segment the events still running apply. The
   loss of a node in a run is the fraction of a year's output lost,
   ``sum_k (1 - avail_k) x (D_k - D_{k-1}) / 52``, in [0, 1].
+* **Weeks**: a run's loss is the mean shortfall of its weekly curve over the
+  year (:mod:`~chiprisk.graph.algorithms.weekly`: buffers, lead and restart
+  times, installed-base decay, from ``inputs.csv``; a scenario's own
+  ``overrides`` apply only in ``simulate``). With no buffers, lead or restart
+  times this is the segment sum below, week by week.
 * **Substitution** as in :mod:`~chiprisk.graph.algorithms.simulate`
   (``spare_capacity``, default 0).
 * **Draws**: ``numpy.random.default_rng(seed).random((n_events, runs))``;
@@ -58,6 +63,13 @@ import pandas as pd
 from chiprisk.graph.algorithms.scenario_effects import scenario_effects
 from chiprisk.graph.algorithms.scenarios import Scenario, named_scenarios
 from chiprisk.graph.algorithms.simulate import WEEKS_PER_YEAR
+from chiprisk.graph.algorithms.weekly import (
+    WeeklyParams,
+    active_weeks,
+    node_params,
+    own_availability,
+    propagate_weekly,
+)
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.model.propagation import SupplyNetwork, build_network, propagate
@@ -104,6 +116,8 @@ class EventSet:
     durations: np.ndarray  # weeks
     A: np.ndarray  # n_suppliers x n_events
     C: np.ndarray  # n_nodes x n_events
+    params: WeeklyParams | None = None
+    """Stock-and-flow values (one column) for the weekly loss; None: the static loss."""
 
 
 def event_set(
@@ -134,6 +148,7 @@ def event_set(
         np.minimum(dur, WEEKS_PER_YEAR),
         A,
         C,
+        node_params(net, tables),
     )
 
 
@@ -171,6 +186,8 @@ def _losses_of_patterns(
     tick: Callable[[int], None] | None,
 ) -> np.ndarray:
     """Annual loss (n_nodes x n_cols) of each occurrence column."""
+    if ev.params is not None:
+        return _weekly_losses(net, ev, occ, spare, baseline, tick)
     n_cols = occ.shape[1]
     loss = np.zeros((net.n_nodes, n_cols))
     levels = np.unique(ev.durations)
@@ -199,6 +216,46 @@ def _losses_of_patterns(
     if baseline is not None and prev < WEEKS_PER_YEAR:  # the rest of the year: baseline only
         avail = propagate(net, baseline * (1.0 + spare))
         loss += (1.0 - avail)[:, None] * ((WEEKS_PER_YEAR - prev) / WEEKS_PER_YEAR)
+    return np.clip(loss, 0.0, 1.0)
+
+
+def _weekly_losses(
+    net: SupplyNetwork,
+    ev: EventSet,
+    occ: np.ndarray,
+    spare: float,
+    baseline: np.ndarray | None,
+    tick: Callable[[int], None] | None,
+) -> np.ndarray:
+    """Annual loss of each occurrence column: the mean of its weekly curve over a year."""
+    n_cols, T = occ.shape[1], int(WEEKS_PER_YEAR)
+    loss = np.zeros((net.n_nodes, n_cols))
+    bounds = np.concatenate([[0.0], np.unique(ev.durations)])
+    if baseline is not None and bounds[-1] < WEEKS_PER_YEAR:
+        bounds = np.append(bounds, WEEKS_PER_YEAR)  # the rest of the year: baseline only
+    batch = max(16, min(_BATCH, 2_000_000 // max(net.n_nodes * T, 1)))  # bounded memory
+    for lo in range(0, n_cols, batch):
+        c = np.arange(lo, min(lo + batch, n_cols))
+        cause = np.zeros((net.n_nodes, len(c), T))
+        for prev, d in zip(bounds[:-1], bounds[1:], strict=True):
+            active = occ[:, c] & (ev.durations >= d)[:, None]
+            if not active.any() and baseline is None:
+                continue
+            a = np.ones((net.n_suppliers, len(c)))
+            cap = np.ones((net.n_nodes, len(c)))
+            for e in np.flatnonzero(active.any(axis=1)):
+                hit = active[e]
+                a[:, hit] = np.minimum(a[:, hit], ev.A[:, e : e + 1])
+                cap[:, hit] = np.minimum(cap[:, hit], ev.C[:, e : e + 1])
+            if baseline is not None:
+                a *= baseline[:, None]
+            direct = own_availability(net, a, cap, spare)
+            share = active_weeks(np.array([prev]), np.array([d - prev]), T)[0]
+            cause += (1.0 - direct)[:, :, None] * share[None, None, :]
+        p = ev.params.columns(np.zeros(len(c), dtype=int))
+        loss[:, c] = propagate_weekly(net, np.clip(cause, 0.0, 1.0), p).sum(axis=-1) / T
+        if tick:
+            tick(2 * len(c))
     return np.clip(loss, 0.0, 1.0)
 
 

@@ -33,8 +33,12 @@ __all__ = ["Scenario", "adhoc_scenario", "load_scenario_file", "named_scenarios"
 class Scenario:
     """A disruption: targets (``kind:id``), severity and optional timing.
 
-    ``probability`` is annual (Monte Carlo); ``inventory_weeks`` and
-    ``recovery_weeks`` feed the TTS/TTR LPs.
+    ``probability`` is annual (Monte Carlo); ``start_week`` is the week of the
+    weekly simulation the disruption starts in (default 0); ``inventory_weeks``
+    (the products' finished stock) and ``recovery_weeks`` (the hit inputs'
+    restart) and ``overrides`` (per input) replace stock-and-flow values of
+    ``inputs.csv`` in the weekly simulation
+    (:mod:`~chiprisk.graph.algorithms.weekly`).
 
     Examples
     --------
@@ -53,6 +57,10 @@ class Scenario:
     recovery_weeks: float | None = None
     rationale: str | None = None
     source_id: str | None = None
+    start_week: float | None = None
+    overrides: str | None = None
+    """Per-input stock-and-flow values for this scenario (canonical JSON, see
+    :func:`~chiprisk.graph.io.scenario_overrides.parse_overrides`)."""
 
     @classmethod
     def from_row(cls, row: dict | pd.Series) -> Scenario:
@@ -70,6 +78,8 @@ class Scenario:
             recovery_weeks=num(row.get("recovery_weeks")),
             rationale=row.get("rationale"),
             source_id=row.get("source_id"),
+            start_week=num(row.get("start_week")),
+            overrides=row.get("overrides") if isinstance(row.get("overrides"), str) else None,
         )
 
 
@@ -125,6 +135,7 @@ def adhoc_scenario(
     probability: float | None = None,
     inventory_weeks: float | None = None,
     recovery_weeks: float | None = None,
+    start_week: float | None = None,
     tables: Tables | None = None,
     id: str = "ad-hoc",  # noqa: A002
 ) -> Scenario:
@@ -137,8 +148,10 @@ def adhoc_scenario(
     severity : float, default 1.0
         Fraction of a hit supplier's output lost (0..1).
     duration_weeks, probability, inventory_weeks, recovery_weeks : float, optional
-        Timing (annual ``probability`` for the Monte Carlo, inventory and
-        recovery for the TTS/TTR LPs).
+        Timing (annual ``probability`` for the Monte Carlo; the products'
+        finished stock and the hit inputs' restart weeks for the weekly model).
+    start_week : float, optional
+        Week of the weekly simulation the disruption starts in (default 0).
     tables : Tables, optional
         With it, the target ids are checked against the data.
     id : str, default "ad-hoc"
@@ -170,6 +183,7 @@ def adhoc_scenario(
         ("duration_weeks", duration_weeks, None),
         ("inventory_weeks", inventory_weeks, None),
         ("recovery_weeks", recovery_weeks, None),
+        ("start_week", start_week, None),
     ):
         if v is not None and (v != v or v < 0 or (hi is not None and v > hi)):
             rng = "0..1" if hi else ">= 0"
@@ -183,6 +197,7 @@ def adhoc_scenario(
         probability=probability,
         inventory_weeks=inventory_weeks,
         recovery_weeks=recovery_weeks,
+        start_week=start_week,
     )
 
 

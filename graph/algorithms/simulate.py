@@ -29,20 +29,27 @@ Model (assumptions, also printed by the CLI)
   spare in another). Buyer-specific sourcing (a product's own suppliers)
   substitutes only within those suppliers.
 * **Output** is relative to today's normal output (demand is fixed).
-  ``annual_loss`` = loss x ``duration_weeks`` / 52 (the fraction of a
-  year's output lost). **Lost volume** needs a volume: it is given where the
-  input's share table is capacity-based (``capacity`` and ``capacity_unit``
-  on every row), as a rate in that unit and over the duration for ``/month``,
+  ``output_fraction`` is the flow-only figure while the cause lasts (no
+  stocks, no installed base).
+* **Weeks** (:mod:`~chiprisk.graph.algorithms.weekly`): every node's weekly
+  curve over ``weeks`` (default 104) with the inputs' buffers, lead, restart
+  and installed-base decay; ``tts_weeks``, ``trough``, ``trough_week``,
+  ``ttr_weeks`` and ``lost_weeks_of_output`` sum it up, and ``annual_loss``
+  is its mean shortfall over the first 52 weeks (the fraction of a year's
+  output lost; ``loss x duration_weeks / 52`` where there are no buffers,
+  lead or restart times and the disruption fits in the year).
+* **Lost volume** needs a volume: it is given where the input's share
+  table is capacity-based (``capacity`` and ``capacity_unit`` on every
+  row), as a rate in that unit and over the duration for ``/month``,
   ``/week`` and ``/year`` units; otherwise the volume is unknown and the
   fraction is all there is.
-* **Time-to-survive / time-to-recover** (where ``inventory_weeks`` is given,
-  in the scenario or as an option): the product is reduced to one node making
-  ``output_fraction`` of demand with ``inventory_weeks`` of finished stock,
-  and the TTS/TTR LPs of :mod:`chiprisk.graph.algorithms.lp` are solved
-  (HiGHS); TTR uses ``duration_weeks + recovery_weeks / 2`` (a linear ramp
-  back over the recovery). The data hold no per-tier inventories or volumes,
-  so the multi-tier LP is available through :class:`~chiprisk.graph.algorithms.lp.FlowModel`
-  for analysts who have them.
+* **Time-to-survive / time-to-recover** come from the weekly curve;
+  ``inventory_weeks`` (scenario or option) is the products' finished stock
+  and ``recovery_weeks`` the restart of the inputs the scenario hits (a
+  linear ramp back), as in the one-node TTS/TTR LPs of
+  :mod:`chiprisk.graph.algorithms.lp`, which give the same numbers on one
+  node; the multi-tier LP (:class:`~chiprisk.graph.algorithms.lp.FlowModel`)
+  stays available for analysts with per-tier volumes.
 
 Scenarios themselves (:class:`Scenario`, :func:`named_scenarios`,
 :func:`adhoc_scenario`, :func:`load_scenario_file`) live in
@@ -64,11 +71,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace as _replace
 
 import numpy as np
 import pandas as pd
 
-from chiprisk.graph.algorithms.lp import FlowModel, time_to_recover, time_to_survive
 from chiprisk.graph.algorithms.scenario_effects import Effects, scenario_effects, target_effects
 from chiprisk.graph.algorithms.scenarios import (
     Scenario,
@@ -76,6 +83,8 @@ from chiprisk.graph.algorithms.scenarios import (
     load_scenario_file,
     named_scenarios,
 )
+from chiprisk.graph.algorithms.weekly import DEFAULT_WEEKS
+from chiprisk.graph.algorithms.weekly_scenarios import curve_frame, run_weekly, summarize
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.model.propagation import SupplyNetwork, build_network, propagate
@@ -112,6 +121,10 @@ COLUMNS = [
     "lost_volume_over_duration",
     "inventory_weeks",
     "tts_weeks",
+    "trough",
+    "trough_week",
+    "ttr_weeks",
+    "lost_weeks_of_output",
     "ttr_lost_weeks",
     "note",
 ]
@@ -163,23 +176,14 @@ def assumptions(spare_capacity: float = 0.0) -> list[str]:
         "input targets cap that input and its subtypes at 1 - s",
         f"surviving suppliers may run {spare_capacity:.0%} above normal output to make up a loss "
         "(per share table)",
-        "output is relative to today's normal output; annual_loss = loss x duration_weeks / 52",
+        "output is relative to today's normal output; output_fraction is the flow-only figure "
+        "while the cause lasts",
         "lost volume only where the share table is capacity-based (otherwise: volume unknown)",
-        "TTS/TTR: the product as one node at output_fraction of demand with inventory_weeks of "
-        "stock; TTR over duration + recovery/2 weeks",
+        "weekly curve: consumable shortfalls bite after the buffers downstream run out; installed "
+        "inputs (tools) lose no output at once but decay at their service rate; output returns "
+        "after the cause ends plus restart and lead time (docs/methods.md)",
+        "annual_loss = mean shortfall of the weekly curve over the first 52 weeks",
     ]
-
-
-def _lp_columns(frac: float, sc: Scenario, inventory: float | None, recovery: float | None):
-    if inventory is None:
-        return math.nan, math.nan
-    m = FlowModel(capacity={"P": frac}, demand={"P": 1.0}, requires={}, inventory={"P": inventory})
-    tts = time_to_survive(m, []).weeks
-    ttr = math.nan
-    if sc.duration_weeks is not None:
-        weeks = sc.duration_weeks + (recovery or 0.0) / 2.0
-        ttr = time_to_recover(m, [], weeks).lost
-    return tts, ttr
 
 
 def simulate(
@@ -194,6 +198,8 @@ def simulate(
     recovery_weeks: float | None = None,
     baseline_availability: np.ndarray | None = None,
     headroom: np.ndarray | None = None,
+    weeks: int = DEFAULT_WEEKS,
+    curve: bool = False,
 ) -> pd.DataFrame:
     """Output per input and product under one or more scenarios.
 
@@ -213,13 +219,20 @@ def simulate(
         Rows: products and every node with a loss (default), products only, or
         every node.
     inventory_weeks, recovery_weeks : float, optional
-        Override the scenarios' values for the TTS/TTR LPs.
+        Override the scenarios' values: the products' finished stock and the
+        restart of the inputs the scenario hits (weekly model).
     baseline_availability : array_like, optional
         Supplier availability outside the scenario (an export control in a
         what-if); multiplies the scenario's availability.
     headroom : array_like, optional
         Capacity added per node as a fraction of today's output (a what-if;
         see :func:`scenario_effects`).
+    weeks : int, default 104
+        Horizon of the weekly curve.
+    curve : bool, default False
+        Return the products' weekly curves instead: one row per (scenario,
+        product, week) with ``output`` (1 = normal;
+        :func:`~chiprisk.graph.algorithms.weekly_scenarios.curve_frame`).
 
     Returns
     -------
@@ -229,16 +242,19 @@ def simulate(
         ``duration_weeks``, ``annual_loss`` (fraction of a year's output),
         ``normal_volume``/``volume_unit``/``lost_volume`` (a rate, where the
         table is capacity-based), ``lost_volume_over_duration``,
-        ``inventory_weeks``, ``tts_weeks`` (``inf`` = survives indefinitely),
-        ``ttr_lost_weeks`` (weeks of output lost), ``note``. Sorted by
+        ``inventory_weeks``, and from the weekly curve ``tts_weeks`` (``inf``
+        = never falls), ``trough``, ``trough_week``, ``ttr_weeks`` (``inf`` =
+        not back within the horizon), ``lost_weeks_of_output`` (also as
+        ``ttr_lost_weeks``, its old name) and ``annual_loss``; ``note``. Sorted by
         scenario, products first, then by loss. ``df.attrs["assumptions"]``
         lists the assumptions, ``df.attrs["notes"]`` targets that hit nothing.
 
     Notes
     -----
     One :func:`~chiprisk.graph.model.propagation.propagate` call for all scenarios:
-    O((nnz(W) + nnz(R)) x n_scenarios), plus one small LP per product with an
-    inventory.
+    O((nnz(W) + nnz(R)) x n_scenarios), plus one weekly propagation
+    (:func:`~chiprisk.graph.algorithms.weekly.propagate_weekly`) over nodes x
+    scenarios x weeks.
     """
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios]
@@ -260,13 +276,34 @@ def simulate(
     if baseline_availability is not None:
         A *= np.asarray(baseline_availability, dtype=float)[:, None]
     out = propagate(net, A * (1.0 + spare_capacity), C)
+    if inventory_weeks is not None or recovery_weeks is not None:
+        scenarios = [
+            _replace(
+                sc,
+                inventory_weeks=inventory_weeks
+                if inventory_weeks is not None
+                else sc.inventory_weeks,
+                recovery_weeks=recovery_weeks if recovery_weeks is not None else sc.recovery_weeks,
+            )
+            for sc in scenarios
+        ]
+    run = run_weekly(
+        tables,
+        scenarios,
+        network=net,
+        weeks=weeks,
+        spare_capacity=spare_capacity,
+        effects=(A, C),
+    )
+    if curve:
+        return curve_frame(run)
+    wk = summarize(run.loss, run.start)
     names = dict(zip(tables["inputs"]["id"], tables["inputs"]["name"], strict=True))
     vols = node_volumes(net, tables)
     products = set(net.products)
     rows = []
     for k, sc in enumerate(scenarios):
-        inv = inventory_weeks if inventory_weeks is not None else sc.inventory_weeks
-        rec = recovery_weeks if recovery_weeks is not None else sc.recovery_weeks
+        inv = sc.inventory_weeks
         for i, node in enumerate(net.nodes):
             frac = float(out[i, k])
             is_product = net.node_input[i] in products and net.node_buyer[i] is None
@@ -278,7 +315,6 @@ def simulate(
             dur = sc.duration_weeks
             vol, unit = vols.get(node, (math.nan, None))
             lost = loss * vol if unit else math.nan
-            tts, ttr = _lp_columns(frac, sc, inv, rec) if is_product else (math.nan, math.nan)
             note = None if unit or not loss else "volume unknown (no capacity table)"
             if node in net.gaps:
                 note = "no supply data: assumed unaffected"
@@ -294,14 +330,18 @@ def simulate(
                     frac,
                     loss,
                     dur,
-                    loss * dur / WEEKS_PER_YEAR if dur is not None else math.nan,
+                    float(wk["annual_loss"][i, k]),
                     vol,
                     unit,
                     lost,
                     _over_duration(lost, unit, dur) if unit else math.nan,
                     inv,
-                    tts,
-                    ttr,
+                    float(wk["tts_weeks"][i, k]),
+                    float(wk["trough"][i, k]),
+                    float(wk["trough_week"][i, k]),
+                    float(wk["ttr_weeks"][i, k]),
+                    float(wk["lost_weeks_of_output"][i, k]),
+                    float(wk["lost_weeks_of_output"][i, k]),
                     note,
                 )
             )

@@ -51,6 +51,19 @@ POLICY_KINDS = ("subsidy", "tax-credit", "legislation", "export-control", "equit
 POLICY_STATUSES = ("proposed", "enacted", "in-force", "expired", "cancelled")
 ACTIONS = ("funds", "credits", "lends", "invests", "restricts", "conditions")
 SCENARIO_TARGET_KINDS = ("country", "bloc", "org", "site", "input")
+FLOWS = ("consumable", "installed")
+"""How an input is used (``inputs.csv`` column ``flow``): used up as it flows
+(``consumable``) or a stock of capacity in use (``installed``: tools)."""
+TIMING_COLUMNS = (
+    "flow",
+    "buffer_weeks",
+    "lead_time_weeks",
+    "restart_weeks",
+    "service_decay_per_year",
+    "installed_base",
+)
+"""The stock-and-flow columns of ``inputs.csv`` (the weekly simulation's parameters);
+a scenario file may override them per input."""
 CAPACITY_STATUSES = (
     "operating",
     "ramping",
@@ -222,6 +235,13 @@ TABLES: dict[str, Table] = {
                 _c("substitutability", "decimal", "cr:substitutability", low=0, high=1),
                 _c("process_nodes", "text", "cr:coversProcessNode"),
                 _c("capacity_unit", "text", "cr:capacityUnit"),
+                _c("flow", "enum", "cr:flow", choices=FLOWS),
+                _c("buffer_weeks", "decimal", "cr:bufferWeeks", low=0),
+                _c("lead_time_weeks", "decimal", "cr:leadTimeWeeks", low=0),
+                _c("restart_weeks", "decimal", "cr:restartWeeks", low=0),
+                _c("service_decay_per_year", "decimal", "cr:serviceDecayPerYear", low=0, high=1),
+                _c("installed_base", "decimal", "cr:installedBase", low=0),
+                _c("timing_source_id", "ref", "cr:timingSource", refs=(SOURCES,)),
                 SOURCE_COL,
             ),
             required=True,

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from chiprisk.graph.errors import DataError
-from chiprisk.graph.io.contract import Table
+from chiprisk.graph.io.contract import TIMING_COLUMNS, Table
 from chiprisk.graph.io.countries import ISO_COUNTRIES, ISO_CURRENCIES
 from chiprisk.graph.io.loader_read import MAX_ERRORS
 
@@ -256,6 +256,38 @@ def _check_rows(table: Table, df: pd.DataFrame, lines: np.ndarray, errors: list[
             ~has_value,
             "share",
             lambda i: "no share, share range, qualitative share or capacity given",
+        )
+    if table.name == "inputs":
+        _check_timing(df, lines, errors)
+
+
+def _check_timing(df: pd.DataFrame, lines: np.ndarray, errors: list[DataError]) -> None:
+    """Stock-and-flow columns: installed-only values, and a source for any value."""
+    cols = set(df.columns)
+    flow = df["flow"] if "flow" in cols else pd.Series([None] * len(df), dtype=object)
+    not_installed = (flow != "installed").to_numpy()
+    for col in ("service_decay_per_year", "installed_base"):
+        if col in cols:
+            mask = df[col].notna().to_numpy() & not_installed
+            _report(
+                errors,
+                "inputs.csv",
+                lines,
+                mask,
+                col,
+                lambda i, c=col: f"{c} is set but flow is not 'installed' (tools in use)",
+            )
+    if "timing_source_id" in cols:
+        given = [c for c in TIMING_COLUMNS if c in cols]
+        any_set = df[given].notna().any(axis=1).to_numpy()
+        mask = any_set & df["timing_source_id"].isna().to_numpy()
+        _report(
+            errors,
+            "inputs.csv",
+            lines,
+            mask,
+            "timing_source_id",
+            lambda i: "stock-and-flow values are set but have no timing_source_id",
         )
 
 

@@ -38,6 +38,7 @@ from chiprisk.graph.io.contract import (
 )
 from chiprisk.graph.io.countries import ISO_COUNTRIES
 from chiprisk.graph.io.loader_cells import _SLUG
+from chiprisk.graph.io.scenario_overrides import check_overrides
 
 
 class KnownIds(Protocol):
@@ -47,7 +48,14 @@ class KnownIds(Protocol):
     """Entity id -> the table it comes from."""
 
 
-SCENARIO_COLUMNS = [*SCENARIO_FIELDS, "inventory_weeks", "recovery_weeks", "file"]
+SCENARIO_COLUMNS = [
+    *SCENARIO_FIELDS,
+    "inventory_weeks",
+    "recovery_weeks",
+    "start_week",
+    "overrides",
+    "file",
+]
 
 MAX_SCENARIO_BYTES = 1 << 20
 """Largest scenario document read (1 MiB; the built-in ones are under 2 KiB)."""
@@ -163,6 +171,7 @@ def parse_scenario(
         ("duration_weeks", 0, None),
         ("inventory_weeks", 0, None),
         ("recovery_weeks", 0, None),
+        ("start_week", 0, None),
     ):
         v = doc.get(key)
         if v is None:
@@ -181,9 +190,11 @@ def parse_scenario(
                 problem = check_target(t, known)
                 if problem:
                     errors.append(DataError(file, None, "targets", problem))
+    overrides = check_overrides(doc.get("overrides"), file, errors, known)
     if len(errors) > n0:
         return None
     row = {k: doc.get(k) for k in SCENARIO_COLUMNS}
+    row["overrides"] = overrides
     row["file"] = file
     return row
 

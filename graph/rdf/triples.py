@@ -76,6 +76,16 @@ def _missing(v: object) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
+_TIMING_PROPS = (
+    ("buffer_weeks", CR.bufferWeeks),
+    ("lead_time_weeks", CR.leadTimeWeeks),
+    ("restart_weeks", CR.restartWeeks),
+    ("service_decay_per_year", CR.serviceDecayPerYear),
+    ("installed_base", CR.installedBase),
+)
+"""Stock-and-flow columns of ``inputs.csv`` and their properties (``timing_source_id``)."""
+
+
 def _dec(v: float) -> Literal:
     """A decimal literal in canonical form: no float noise, no exponent.
 
@@ -179,6 +189,11 @@ def triples(tables: Tables) -> Iterator[tuple[Triple, str | None]]:
         for node in split_list(r.get("process_nodes")):
             yield (s, CR.coversProcessNode, Literal(node)), src
         yield from opt(s, CR.capacityUnit, r.get("capacity_unit"), Literal, src)
+        tsrc = r.get("timing_source_id") or src
+        yield from opt(s, CR.flow, r.get("flow"), Literal, tsrc)
+        for col, prop in _TIMING_PROPS:
+            yield from opt(s, prop, r.get(col), _dec, tsrc)
+        yield from opt(s, CR.timingSource, r.get("timing_source_id"), iri_for, tsrc)
         yield from sourced(s, src)
 
     for r in _records(tables["requirements"]):

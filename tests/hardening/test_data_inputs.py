@@ -626,7 +626,8 @@ SCENARIO = "scenarios/tw-blockade.yaml"
             "rationale:",
             "reason:",
             "column reason: unknown key (expected: id, name, targets, severity, duration_weeks, "
-            "probability, rationale, source_id, inventory_weeks, recovery_weeks)",
+            "probability, rationale, source_id, inventory_weeks, recovery_weeks, start_week, "
+            "overrides)",
         ),
     ],
     ids=[
