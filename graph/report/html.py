@@ -57,6 +57,7 @@ STEPS = (
     "exposure",
     "chokepoints",
     "scenarios",
+    "curves",
     "policies",
     "outlook",
     "coverage",

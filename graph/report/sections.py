@@ -28,6 +28,7 @@ from chiprisk.graph.report.charts import (
     site_map_chart,
     stage_country_chart,
 )
+from chiprisk.graph.report.curve_section import curves_section
 from chiprisk.graph.report.frames import (
     chokepoints_frame,
     concentration_frame,
@@ -264,6 +265,7 @@ SECTIONS: dict[str, Callable[[ReportSource, int | None, dict], Section]] = {
     "exposure": _exposure,
     "chokepoints": _chokepoints,
     "scenarios": _scenarios,
+    "curves": curves_section,
     "policies": policies_section,
     "outlook": outlook_section,
     "coverage": _coverage,
