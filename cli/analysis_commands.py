@@ -22,7 +22,12 @@ LENSES = ("firm", "hq", "site", "country")
     show_default=True,
     help="Lens: firm, owner's country (hq), site country, published country totals, or all.",
 )
-@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option(
+    "--year",
+    type=int,
+    help="As of this year (default: this calendar year, actual figures only; "
+    "a later year adds forecasts).",
+)
 @click.option("--basis", help="Only share tables of this basis (revenue, capacity, ...).")
 @click.option("--explain", is_flag=True, help="List the supply rows and sources behind each score.")
 @click.option(
@@ -114,7 +119,12 @@ def _concentration_text(
 @click.command()
 @click.argument("product")
 @click.option("--by", type=click.Choice(["country", "firm"]), default="country", show_default=True)
-@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option(
+    "--year",
+    type=int,
+    help="As of this year (default: this calendar year, actual figures only; "
+    "a later year adds forecasts).",
+)
 @click.option("--totals", is_flag=True, help="Only the total loss per entity, not per input.")
 @output_options
 @click.pass_obj
@@ -141,7 +151,12 @@ def exposure(state, product, by, year, totals, fmt, output):
 
 @click.command()
 @click.option("--product", help="Only single points of failure of this product.")
-@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option(
+    "--year",
+    type=int,
+    help="As of this year (default: this calendar year, actual figures only; "
+    "a later year adds forecasts).",
+)
 @click.option("--top", type=int, default=None, help="Only the first N rows.")
 @click.option(
     "--betweenness",
@@ -179,7 +194,12 @@ def chokepoints(state, product, year, top, betweenness, fmt, output):
 
 
 @click.command()
-@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option(
+    "--year",
+    type=int,
+    help="As of this year (default: this calendar year, actual figures only; "
+    "a later year adds forecasts).",
+)
 @click.option("--top", type=int, default=10, show_default=True, help="Rows per section.")
 @output_options
 @click.pass_obj

@@ -22,7 +22,12 @@ import click
 @click.option(
     "--force", is_flag=True, help="Replace DIR even if it holds files a report did not write."
 )
-@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option(
+    "--year",
+    type=int,
+    help="As of this year (default: this calendar year, actual figures only; "
+    "a later year adds forecasts).",
+)
 @click.pass_obj
 def report(state, out_dir, year, force):
     """Build the risk report: HTML with charts and a map, plus the PNGs and CSVs behind it.

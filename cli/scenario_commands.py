@@ -71,7 +71,12 @@ def _progress() -> bool:
     help="Share of the targets' capacity lost (ad hoc scenario).",
 )
 @click.option("--duration-weeks", type=float, help="Duration of the ad hoc scenario.")
-@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option(
+    "--year",
+    type=int,
+    help="As of this year (default: this calendar year, actual figures only; "
+    "a later year adds forecasts).",
+)
 @spare_option
 @click.option("--inventory-weeks", type=float, help="Weeks of finished stock (TTS/TTR LPs).")
 @click.option("--recovery-weeks", type=float, help="Weeks to ramp back after the disruption.")
@@ -173,7 +178,12 @@ def simulate(
     help="Only these events (default: every named scenario).",
 )
 @sampling_options(runs=100_000)
-@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option(
+    "--year",
+    type=int,
+    help="As of this year (default: this calendar year, actual figures only; "
+    "a later year adds forecasts).",
+)
 @spare_option
 @click.option("--all-nodes", is_flag=True, help="Every input as well as the products.")
 @output_options
@@ -212,7 +222,12 @@ def montecarlo(state, scenarios, runs, seed, level, year, spare, all_nodes, fmt,
     help="Ad hoc capacity at a site, org or country (the input's capacity unit, "
     "else percent points of today's market).",
 )
-@click.option("--year", type=int, required=True, help="As of this year (e.g. 2030).")
+@click.option(
+    "--year",
+    type=int,
+    help="As of this year (default: this calendar year, actual figures only; "
+    "e.g. 2030 adds forecasts).",
+)
 @sampling_options(runs=20_000)
 @click.option("--currency", default="USD", show_default=True, help="Convert money into this.")
 @spare_option
@@ -435,7 +450,12 @@ def _pairs(values, name):
     show_default=True,
     help="Lens for --target-hhi.",
 )
-@click.option("--year", type=int, help="As of this year (default: the latest data).")
+@click.option(
+    "--year",
+    type=int,
+    help="As of this year (default: this calendar year, actual figures only; "
+    "a later year adds forecasts).",
+)
 @output_options
 @click.pass_obj
 def optimize(

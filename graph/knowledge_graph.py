@@ -30,6 +30,7 @@ from chiprisk.graph.io import cache
 from chiprisk.graph.io.countries import ISO_COUNTRIES
 from chiprisk.graph.io.datadir import DataDir, data_hash
 from chiprisk.graph.io.loader import Tables, load_tables
+from chiprisk.graph.model.actuals import actual_rows
 from chiprisk.graph.model.entities import entity_facts, search_entities
 from chiprisk.graph.model.labels import entity_labels, label_of
 from chiprisk.graph.model.ledger import ledger_year, tables_as_of
@@ -203,7 +204,7 @@ class KnowledgeGraph:
 
         if year in self._networks:
             return self._networks[year]
-        name = f"network-{'latest' if year is None else int(year)}-ledger{ledger_year(year)}.npz"
+        name = f"network-{'actual' if year is None else int(year)}-ledger{ledger_year(year)}.npz"
         from chiprisk.graph.io.cache_codec import get_object, put_object
         from chiprisk.graph.model.supply_network import SupplyNetwork, _Level
 
@@ -211,7 +212,7 @@ class KnowledgeGraph:
         classes = {"SupplyNetwork": SupplyNetwork, "_Level": _Level}
         net = get_object(self.cache_key, name, classes) if self.cache_key else None
         if not isinstance(net, SupplyNetwork):
-            net = build_network(self.as_of(year), year)
+            net = build_network(self.as_of(year), ledger_year(year))
             if self.cache_key:
                 put_object(self.cache_key, name, net)
         self._networks[year] = net
@@ -222,14 +223,15 @@ class KnowledgeGraph:
         return {}
 
     def as_of(self, year: int | None = None) -> Tables:
-        """The rows with ``year``'s capacity ledger (None: this year's) as the capacity basis.
+        """The rows with ``year``'s capacity ledger as the capacity basis; None: this
+        calendar year's, forecasts left out (:mod:`chiprisk.graph.model.actuals`).
 
         See :func:`chiprisk.graph.model.ledger.tables_as_of`.
         """
-        ly = ledger_year(year)
-        if ly not in self._as_of:
-            self._as_of[ly] = tables_as_of(self.tables, ly)
-        return self._as_of[ly]
+        if year not in self._as_of:
+            rows = self.tables if year is not None else actual_rows(self.tables)
+            self._as_of[year] = tables_as_of(rows, ledger_year(year))
+        return self._as_of[year]
 
     @cached_property
     def _as_of(self) -> dict:
@@ -322,18 +324,8 @@ class KnowledgeGraph:
         )
 
     def summary(self, *, year: int | None = None, top: int = 10) -> dict[str, pd.DataFrame]:
-        """The headline: most concentrated inputs, top chokepoints, each product's
-        largest country exposure.
-
-        Returns
-        -------
-        dict of str to pandas.DataFrame
-            ``concentrated`` (input, input_name, stage, basis, year, hhi,
-            top_entity_name, top_share, band_2023), ``chokepoints`` (rank,
-            kind, id, name, products_affected, score), ``exposure`` (product,
-            product_name, country, country_name, product_loss, via: the input
-            with the largest direct share from that country).
-        """
+        """The headline: most concentrated inputs (markets apart), top chokepoints, each
+        product's largest country exposure (see :func:`chiprisk.graph.report.summary.headline`)."""
         from chiprisk.graph.report.summary import headline
 
         return headline(self.as_of(year), self.network, year=year, top=top)
@@ -394,8 +386,9 @@ class KnowledgeGraph:
         scs = None if scenarios is None else [self.scenario(r) for r in scenarios]
         return montecarlo(self.as_of(year), scs, year=year, network=self.network(year), **options)
 
-    def whatif(self, policies=None, *, year: int, add_capacity=(), **options):
-        """Apply policies and ad hoc capacity as of ``year``: before/after tables.
+    def whatif(self, policies=None, *, year: int | None = None, add_capacity=(), **options):
+        """Apply policies and ad hoc capacity as of ``year`` (None: this calendar year,
+        forecasts left out): before/after tables.
 
         Returns a :class:`chiprisk.graph.algorithms.whatif.WhatIfResult`.
         """
@@ -405,11 +398,13 @@ class KnowledgeGraph:
             a if isinstance(a, Addition) else parse_addition(a, self.tables) for a in add_capacity
         ]
         pols = [policies] if isinstance(policies, str) else policies
-        r = whatif(self.tables, pols, year=year, additions=adds, **options)
+        rows = self.tables if year is not None else actual_rows(self.tables)
+        year = ledger_year(year)
+        r = whatif(rows, pols, year=year, additions=adds, **options)
         if pols:  # and the ledger counterfactual of these policies
             from chiprisk.graph.algorithms.counterfactual import policy_counterfactual as cf
 
-            r.counterfactual = cf(self.tables, pols, year)
+            r.counterfactual = cf(rows, pols, year)
             r.assumptions += r.counterfactual.attrs.get("assumptions", [])
         return r
 

@@ -171,7 +171,7 @@ def render_page(
         "<h1>AI-chip supply-chain risk report</h1>",
         f"<p class=meta>chiprisk {html.escape(chiprisk_version())} &middot; data "
         f"{html.escape(str(tables.origin))} (sha256 {html.escape(tables.data_hash[:12])}) "
-        f"&middot; as of {year if year is not None else 'the latest data'} &middot; built "
+        f"&middot; as of {year if year is not None else 'this year, actuals'} &middot; built "
         f"{when}</p>",
         "<p>Every number below comes from a row of the dataset with a source; each table's "
         "<code>source_ids</code> link to the <a href='#sources'>sources</a> at the end. "
