@@ -15,7 +15,7 @@ Examples
 --------
 >>> from chiprisk.graph.io.loader import load_tables
 >>> r = rank_policies(load_tables(), 2030)
->>> r.loc[r["id"] == "jp-jasm-fab-1-subsidy", "loss_reduced"].iloc[0]
+>>> float(r.loc[r["id"] == "jp-jasm-fab-1-subsidy", "loss_reduced"].iloc[0])
 0.0
 """
 
