@@ -80,7 +80,9 @@ LEADING_CAPABILITIES = (
 """The capabilities ``chiprisk summary`` gives one outlook line each."""
 
 
-def leading_outlook(tables: Tables, year: int, *, additionality: float = 1.0) -> pd.DataFrame:
+def leading_outlook(
+    tables: Tables, year: int, *, additionality: float = 1.0, now: Tables | None = None
+) -> pd.DataFrame:
     """Per leading capability: the top located country's share now and in the last ledger year.
 
     Parameters
@@ -89,6 +91,9 @@ def leading_outlook(tables: Tables, year: int, *, additionality: float = 1.0) ->
     year : int
         "Now": the as-of year.
     additionality : float, default 1.0
+    now : Tables, optional
+        The rows "now" is read from (default ``tables``): the facade passes
+        this year's actual rows, and ``tables`` with every ledger year.
 
     Returns
     -------
@@ -120,7 +125,8 @@ def leading_outlook(tables: Tables, year: int, *, additionality: float = 1.0) ->
         return pd.DataFrame(columns=cols)
     last = max(years[-1], int(year))
     scale = without_scale(funded_sites(tables)["site"], additionality)
-    now = country_shares(tables, year, inputs=wanted)
+    now_rows = now if now is not None else tables
+    now = country_shares(now_rows, year, inputs=[i for i in wanted if i in known])
     w = country_shares(tables, last, inputs=wanted)
     wo = country_shares(tables, last, inputs=wanted, scale=scale)
     rows = []

@@ -7,7 +7,7 @@ Examples
 --------
 >>> from chiprisk.graph.io.loader import load_tables
 >>> sorted(headline(load_tables(), top=3))
-['chokepoints', 'concentrated', 'exposure', 'outlook']
+['chokepoints', 'concentrated', 'exposure', 'markets', 'outlook']
 """
 
 from __future__ import annotations
@@ -22,10 +22,15 @@ __all__ = ["headline"]
 
 
 def headline(
-    tables: Tables, network: NetworkSource = None, *, year: int | None = None, top: int = 10
+    tables: Tables,
+    network: NetworkSource = None,
+    *,
+    year: int | None = None,
+    top: int = 10,
+    ledger: Tables | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The headline: most concentrated inputs, top chokepoints, each product's
-    largest country exposure.
+    """The headline: most concentrated inputs (markets apart), top chokepoints,
+    each product's largest country exposure.
 
     Parameters
     ----------
@@ -38,12 +43,17 @@ def headline(
         As of this year (default: the latest data).
     top : int
         Rows of the concentration and chokepoint tables.
+    ledger : Tables, optional
+        The rows with every ledger year (forecasts included) for the
+        outlook lines' last year; default ``tables``.
 
     Returns
     -------
     dict of str to pandas.DataFrame
         ``concentrated`` (input, input_name, stage, basis, year, hhi,
-        top_entity_name, top_share, band_2023), ``chokepoints`` (rank,
+        top_entity_name, top_share, band_2023; inputs of the supply chain,
+        markets left out), ``markets`` (the same columns for the markets:
+        ``inputs.kind`` ``market``), ``chokepoints`` (rank,
         kind, id, name, products_affected, score), ``exposure`` (product,
         product_name, country, country_name, product_loss, via: the input
         with the largest direct share from that country), ``outlook`` (one
@@ -65,24 +75,14 @@ def headline(
     net = network_at(network, year)
     conc = concentration(tables, lens="firm", year=year)
     conc = conc[conc["basis"] != "sourcing"] if "basis" in conc else conc
-    conc = (
-        conc.sort_values(["hhi", "input"], ascending=[False, True])
-        .drop_duplicates("input")
-        .head(top)
-    )
-    concentrated = conc[
-        [
-            "input",
-            "input_name",
-            "stage",
-            "basis",
-            "year",
-            "hhi",
-            "top_entity_name",
-            "top_share",
-            "band_2023",
-        ]
-    ].reset_index(drop=True)
+    conc = conc.sort_values(["hhi", "input"], ascending=[False, True]).drop_duplicates("input")
+    inputs = tables["inputs"]
+    markets = set(inputs.loc[inputs["kind"] == "market", "id"])
+    cols = ["input", "input_name", "stage", "basis", "year", "hhi", "top_entity_name"]
+    cols += ["top_share", "band_2023"]
+    is_market = conc["input"].isin(markets)
+    concentrated = conc.loc[~is_market, cols].head(top).reset_index(drop=True)
+    market_conc = conc.loc[is_market, cols].reset_index(drop=True)
     chokes = chokepoints(tables, year=year, network=net, betweenness=False)
     chokes = chokes[["rank", "kind", "id", "name", "products_affected", "score"]].head(top)
     exp = exposure_all(tables, by="country", year=year, network=net)
@@ -114,7 +114,10 @@ def headline(
 
     return {
         "concentrated": concentrated,
+        "markets": market_conc,
         "chokepoints": chokes.reset_index(drop=True),
         "exposure": exposure,
-        "outlook": leading_outlook(tables, ledger_year(year)),
+        "outlook": leading_outlook(
+            ledger if ledger is not None else tables, ledger_year(year), now=tables
+        ),
     }
