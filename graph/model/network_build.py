@@ -8,13 +8,12 @@ The model and its conventions are described in
 
 from __future__ import annotations
 
-from graphlib import TopologicalSorter
-
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.firm_tiers import tier_levels
 from chiprisk.graph.model.lenses import (
     country_site_weights,
     input_nodes,
@@ -80,8 +79,10 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
     if len(buyer_rows):
         n_rows = buyer_rows.groupby(["input", "buyer"], sort=True).size()
         for (i, b), n_b in n_rows.items():
-            if tables.kind_of(b) != "inputs":
-                notes.append(f"{n_b} row(s) for {i} bought by organisation {b!r} not applied")
+            if tables.kind_of(b) == "organizations":
+                applied.append((i, b))  # a multi-tier firm (model/firm_tiers.py)
+            elif tables.kind_of(b) != "inputs":
+                notes.append(f"{n_b} row(s) for {i} bought by {b!r} not applied")
             elif i not in children[b]:
                 notes.append(f"rows for {i} bought by {b} not applied: {b} does not require {i}")
             else:
@@ -91,16 +92,15 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
         idx = pd.MultiIndex.from_frame(buyer_rows[["input", "buyer"]])
         tables_for.update(_select_tables(buyer_rows[idx.isin(keep)], year))
 
-    # nodes: inputs plus i@P, in topological order
-    ts: TopologicalSorter[str] = TopologicalSorter({i: children[i] for i in input_ids})
-    base_level: dict[str, int] = {}
-    for i in ts.static_order():
-        base_level[i] = 1 + max((base_level[c] for c in children[i]), default=-1)
+    # nodes: inputs plus i@P and i@firm, in topological order (firm tiers included)
+    site_op = dict(zip(tables["sites"]["id"], tables["sites"]["operator"], strict=True))
     specs = [(i, None) for i in input_ids] + [k for k in tables_for if k[1] is not None]
-    specs.sort(key=lambda k: (base_level[k[0]], k[0], k[1] or ""))
+    node_level, firm_deps, firm_notes = _levels(specs, children, tables_for, site_op)
+    notes.extend(firm_notes)
+    specs.sort(key=lambda k: (node_level[k], k[0], k[1] or ""))
     nodes = [i if b is None else f"{i}@{b}" for i, b in specs]
     node_index = {n: k for k, n in enumerate(nodes)}
-    level = np.array([base_level[i] for i, _ in specs], dtype=np.int64)
+    level = np.array([node_level[k] for k in specs], dtype=np.int64)
     level_ptr = np.searchsorted(level, np.arange(level.max(initial=-1) + 2))
 
     # requirement CSR (children of a virtual node are the input's own)
@@ -123,7 +123,6 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
 
     # suppliers and W
     roots = ultimate_parents(tables["organizations"])
-    site_op = dict(zip(tables["sites"]["id"], tables["sites"]["operator"], strict=True))
     site_country = dict(zip(tables["sites"]["id"], tables["sites"]["country"], strict=True))
     suppliers: list[str] = []
     s_id: list[str] = []
@@ -224,6 +223,8 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
     gaps = sorted(
         i for k, (i, b) in enumerate(specs) if b is None and not has_sup[k] and not has_child[k]
     )
+    dep_of = _supplier_deps(s_id, s_kind, site_op, firm_deps, node_index)
+    ready = {s: 1 + int(level[ps].max()) for s, ps in dep_of.items()}
     levels = []
     for lv in range(len(level_ptr) - 1):
         lo, hi = int(level_ptr[lv]), int(level_ptr[lv + 1])
@@ -236,6 +237,8 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
             else np.array([], dtype=np.int64)
         )
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        dep_sup = np.array(sorted(s for s, r in ready.items() if r == lv), dtype=np.int64)
+        dep_lists = [dep_of[s] for s in dep_sup]
         levels.append(
             _Level(
                 lo,
@@ -245,6 +248,9 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
                 crow - lo,
                 idx.astype(np.int64),
                 starts,
+                dep_sup,
+                np.concatenate(dep_lists) if dep_lists else np.array([], dtype=np.int64),
+                np.cumsum([0] + [len(d) for d in dep_lists[:-1]]).astype(np.int64),
             )
         )
     return SupplyNetwork(
@@ -290,6 +296,46 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
         notes=notes,
         _levels=levels,
     )
+
+
+def _levels(
+    specs: list[tuple[str, str | None]],
+    children: dict[str, list[str]],
+    tables_for: dict[tuple[str, str | None], _ShareTable],
+    site_op: dict[str, str],
+) -> tuple[dict, dict, list[str]]:
+    """Node levels with firm tiers (:func:`~chiprisk.graph.model.firm_tiers.tier_levels`)."""
+    buyers = {b for _i, b in tables_for if b is not None and b not in children}
+    purchases: dict[str, list[tuple[str, str | None]]] = {}
+    node_children, firms_used = {}, {}
+    for i, b in specs:
+        node_children[(i, b)] = [(c, i) if (c, i) in tables_for else (c, None) for c in children[i]]
+        if b in buyers:
+            purchases.setdefault(b, []).append((i, b))
+        tab = tables_for.get((i, b))
+        if tab is not None and buyers:
+            used = {site_op.get(s, s) for s in tab.shares} & buyers
+            if used:
+                firms_used[(i, b)] = sorted(used)
+    return tier_levels(node_children, firms_used, purchases)
+
+
+def _supplier_deps(
+    s_id: list[str],
+    s_kind: list[str],
+    site_op: dict[str, str],
+    firm_deps: dict[str, list[tuple[str, str | None]]],
+    node_index: dict[str, int],
+) -> dict[int, np.ndarray]:
+    """Supplier node -> the purchase nodes of its firm (organisation, or a site's operator)."""
+    out: dict[int, np.ndarray] = {}
+    if not firm_deps:
+        return out
+    for k, (s, kind) in enumerate(zip(s_id, s_kind, strict=True)):
+        firm = s if kind == "organization" else site_op.get(s) if kind == "site" else None
+        if firm in firm_deps:
+            out[k] = np.array([node_index[f"{i}@{b}"] for i, b in firm_deps[firm]], dtype=np.int64)
+    return out
 
 
 def _dict_rows(rows: list[dict[str, float]], index: dict[str, int]) -> sp.csr_matrix:

@@ -54,8 +54,14 @@ Buyer-specific sourcing: where ``supplies.csv`` has rows with ``buyer = P``
 requirement edge goes to a virtual node ``i@P`` whose suppliers are those rows
 and whose own requirements equal ``i``'s (H100's logic die comes from TSMC
 alone whatever the market shares are). :attr:`SupplyNetwork.edges` says which
-sourcing each edge used. Rows whose buyer is an organisation are not applied
-(no product -> firm link exists in the contract); they are listed in
+sourcing each edge used.
+
+Multi-tier firms (:mod:`chiprisk.graph.model.firm_tiers`): rows with
+``buyer = X`` (an organisation) give a node ``j@X`` with X's own share table
+for ``j`` and ``j``'s requirements; every supplier node of ``X`` (its
+``X@stage`` nodes and the sites it operates) then delivers at most the least
+availability of X's purchase nodes, so a failure at any tier reaches the
+products. Cycles between firms are broken and listed in
 :attr:`SupplyNetwork.notes`.
 
 Location: a site supplier is in its country; a country supplier is that
@@ -130,7 +136,9 @@ def propagate(
     Level by level (leaves first): one sparse mat-mat product ``W[level] @ a``
     and one ``np.minimum.reduceat`` over the gathered CSR children per level,
     so O(depth) numpy calls and O((nnz(W) + nnz(R)) * n_scenarios) work; no
-    Python loop over paths, nodes or scenarios. No substitution: a supplier's
+    Python loop over paths, nodes or scenarios. A supplier whose firm buys
+    inputs (multi-tier firms) is capped, at the level after its purchases, by
+    the least availability of those purchases (where below 1). No substitution: a supplier's
     lost output is not made up by the others (that is the disruption module).
     Values within 1e-9 of 0 or 1 are snapped to it, so that "unproducible"
     (``== 0``) and "untouched" (``== 1``) are exact despite float share sums.
@@ -158,7 +166,14 @@ def propagate(
             cap = cap[:, None]
         cap = np.broadcast_to(cap, (net.n_nodes, a.shape[1]))
     out = np.ones((net.n_nodes, a.shape[1]))
+    copied = False
     for lv in net._levels:
+        if len(lv.dep_sup):  # multi-tier firms: output bounded by what they buy
+            m = np.minimum.reduceat(out[lv.dep_idx], lv.dep_starts, axis=0)
+            if (m < 1.0).any():
+                if not copied:
+                    a, copied = a.copy(), True
+                a[lv.dep_sup] = np.minimum(a[lv.dep_sup], np.where(m < 1.0, m, np.inf))
         block = np.ones((lv.hi - lv.lo, a.shape[1]))
         if len(lv.sup_rows):
             block[lv.sup_rows] = (lv.w @ a)[lv.sup_rows]

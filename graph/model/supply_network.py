@@ -34,6 +34,10 @@ class _Level:
     child_rows: np.ndarray  # local rows with children
     child_idx: np.ndarray  # gathered children (global node indices)
     starts: np.ndarray  # reduceat offsets into child_idx
+    dep_sup: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    # ^ suppliers whose firm's purchases are all computed before this level
+    dep_idx: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    dep_starts: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
 
 
 @dataclass

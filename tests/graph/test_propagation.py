@@ -218,7 +218,7 @@ def test_buyer_rows_override_market_shares(tmp_path):
     assert used.loc["a@p", "basis"] == "sourcing"
 
 
-def test_buyer_rows_of_an_organisation_are_noted_not_applied(tmp_path):
+def test_buyer_rows_of_an_organisation_make_its_output_depend_on_them(tmp_path):
     d = write_dir(
         tmp_path / "d",
         orgs=[("x", "TW"), ("y", "JP")],
@@ -227,8 +227,10 @@ def test_buyer_rows_of_an_organisation_are_noted_not_applied(tmp_path):
         supplies=[sup("x", "a", 100), sup("y", "a", 100, buyer="x")],
     )
     net = build_network(load_tables(d))
-    assert "a@x" not in net.node_index
-    assert any("organisation 'x'" in n for n in net.notes)
+    assert "a@x" in net.node_index and net.notes == []  # multi-tier firms (firm_tiers.py)
+    a = np.ones(net.n_suppliers)
+    a[net.supplier_id.index("y")] = 0.0  # x's own supplier offline: x, then p, stop
+    assert propagate(net, a)[net.node_index["p"]] == 0.0
 
 
 # ------------------------------------------------------------ share tables
