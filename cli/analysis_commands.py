@@ -217,6 +217,7 @@ def summary(state, year, top, fmt, output):
         parts = state.kg().summary(year=year, top=top)
         titles = {
             "concentrated": "Most concentrated inputs (firm HHI)",
+            "markets": "Market concentration (firm HHI of the markets, apart from the inputs)",
             "chokepoints": "Top single points of failure",
             "exposure": "Largest country exposure of each product (share of output lost)",
             "outlook": "Leading capabilities: top country's located share (%), now and in the "

@@ -43,7 +43,17 @@ ROLES = (
     "investor",
 )
 STAGES = ("design", "equipment", "materials", "fabrication", "memory", "packaging", "product")
-INPUT_KINDS = ("design-resource", "tool", "material", "process", "component", "product")
+INPUT_KINDS = (
+    "design-resource",
+    "tool",
+    "material",
+    "process",
+    "component",
+    "product",
+    "market",
+)
+"""Input kinds; a ``market`` (a class of products sold, with share tables of revenue or
+units) has no bill of materials: its members are the products that are a type of it."""
 BASES = ("revenue", "capacity", "shipments", "units", "sourcing")
 CONFIDENCES = ("primary", "secondary", "estimate")
 SHARE_QUALS = ("major", "minor", "negligible")

@@ -43,6 +43,7 @@ from chiprisk.graph.io.loader_ledger import check_ledger
 from chiprisk.graph.io.loader_read import _decode, _read_csv
 from chiprisk.graph.io.loader_refs import (
     _check_cycles,
+    _check_markets,
     _check_refs,
     _entity_ids,
     _first_kinds,
@@ -246,6 +247,7 @@ def load_tables(data_dir: DataDir | str | Path | None = None) -> Tables:
     kinds, ids_by_table = _global_ids(frames, lines, errors)
     _check_refs(frames, lines, ids_by_table, errors, failed)
     _check_cycles(frames, lines, errors)
+    _check_markets(frames, lines, errors)
     check_ledger(frames, lines, errors, failed)
     tables = Tables(frames, pd.DataFrame(columns=SCENARIO_COLUMNS), source.origin, "", kinds)
     rows = []

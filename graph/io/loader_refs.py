@@ -67,6 +67,29 @@ def _check_refs(
             )
 
 
+def _check_markets(
+    frames: dict[str, pd.DataFrame], lines: dict[str, np.ndarray], errors: list[DataError]
+) -> None:
+    """A market has no bill of materials: its members (products that are a type of it) do."""
+    inputs, reqs = frames["inputs"], frames["requirements"]
+    if inputs.empty or reqs.empty:
+        return
+    markets = set(inputs.loc[inputs["kind"] == "market", "id"])
+    bad = reqs["product"].isin(markets).to_numpy()
+    vals = reqs["product"].to_numpy(dtype=object)
+    _report(
+        errors,
+        "requirements.csv",
+        lines["requirements"],
+        bad,
+        "product",
+        lambda i: (
+            f"{_shown(vals[i])} is a market: a market has no bill of materials "
+            "(give its member products theirs; a member is a type of the market)"
+        ),
+    )
+
+
 def _check_cycles(
     frames: dict[str, pd.DataFrame], lines: dict[str, np.ndarray], errors: list[DataError]
 ) -> None:

@@ -58,6 +58,7 @@ INPUT_CLASSES = {
     "process": CR.Process,
     "component": CR.Component,
     "product": CR.Product,
+    "market": CR.Market,
 }
 POLICY_CLASSES = {
     "subsidy": CR.Subsidy,

@@ -926,7 +926,8 @@ def test_d48_add_capacity_malformed(data, cache_dir, value, message):
         (["chokepoints", "--product", "nope"], "error: unknown entity 'nope'."),
         (["exposure", "tsmc"], "error: unknown product 'tsmc'; products: h100"),
         (["whatif", "--policy", "nope", "--year", "2030"], "error: unknown policy 'nope'."),
-        (["whatif", "--policy", "jp-jasm-aid"], "Error: Missing option '--year'."),
+        # whatif has the default year (this calendar year) since issue 18
+        (["whatif", "--policy", "nope"], "error: unknown policy 'nope'."),
         (
             ["summary", "--year", "abc"],
             "Error: Invalid value for '--year': 'abc' is not a valid integer.",
@@ -941,7 +942,7 @@ def test_d48_add_capacity_malformed(data, cache_dir, value, message):
         "unknown-product",
         "not-a-product",
         "unknown-policy",
-        "missing-year",
+        "no-year-unknown-policy",
         "summary-year-text",
     ],
 )
