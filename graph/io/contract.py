@@ -252,6 +252,7 @@ TABLES: dict[str, Table] = {
                 _c("service_decay_per_year", "decimal", "cr:serviceDecayPerYear", low=0, high=1),
                 _c("installed_base", "decimal", "cr:installedBase", low=0),
                 _c("timing_source_id", "ref", "cr:timingSource", refs=(SOURCES,)),
+                _c("share_search", "text", "cr:shareSearch"),
                 SOURCE_COL,
             ),
             required=True,

@@ -35,6 +35,7 @@ import pandas as pd
 
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.ledger import ledger_parents
 from chiprisk.graph.model.ledger_coverage import LEDGER_CHECKS, ledger_findings
 
 COLUMNS = ["check", "severity", "entity", "detail", "count"]
@@ -44,6 +45,8 @@ CHECKS: dict[str, str] = {
     "no-market-shares": "inputs with no market-wide numeric share, range or capacity row",
     "share-sum": "share tables whose shares do not sum to 98..102 and carry no `other` residual",
     "stale-facts": "inputs whose supplies rows are older than the staleness horizon",
+    "stale-table": "inputs whose latest market-wide share table (or ledger year) is more than "
+    "three years before the as-of year, with the search that found nothing newer if recorded",
     "confidence": "share of rows per confidence grade, per table",
     "site-gaps": "sites without capacity, coordinates or start year",
     "policy-no-effect": "policies with no action funding a site or firm with an amount or capacity",
@@ -167,6 +170,40 @@ def _stale_findings(tables: Tables, stale_years: int, as_of: int) -> Iterable[di
             + ")"
         )
         yield _row("stale-facts", "warning" if stale else "info", str(inp), detail, len(old))
+
+
+STALE_TABLE_YEARS = 3
+"""A firm-share table older than this many years before the as-of year is stale."""
+
+
+def _stale_table_findings(tables: Tables, as_of: int) -> Iterable[dict]:
+    sup = tables["supplies"]
+    market = sup["buyer"].isna() | (sup["buyer"] == "")
+    named = market & ~sup["supplier"].map(_is_residual) & (sup["basis"] != "sourcing")
+    latest = sup[named & (sup["year"] <= as_of)].groupby("input")["year"].max()
+    cap = tables.frames.get("capacity")
+    if cap is not None and len(cap):
+        led = cap[cap["year"] <= as_of].groupby("input")["year"].max().to_dict()
+        parents = ledger_parents(tables)
+        for inp, y in list(led.items()):  # a parent capability sums its children's rows
+            while inp in parents:
+                inp = parents[inp]
+                led[inp] = max(led.get(inp, y), y)
+        latest = pd.concat([latest, pd.Series(led, dtype="int64")]).groupby(level=0).max()
+    inputs = tables["inputs"].set_index("id")
+    search = inputs["share_search"] if "share_search" in inputs else pd.Series(dtype=object)
+    limit = as_of - STALE_TABLE_YEARS
+    for inp, year in latest[latest < limit].sort_index().items():
+        note = search.get(inp)
+        found = f"; no public source found: {note}" if _has(note) else ""
+        yield _row(
+            "stale-table",
+            "info" if found else "warning",
+            str(inp),
+            f"latest market-wide share table is {int(year)}, more than {STALE_TABLE_YEARS} years "
+            f"before {as_of}{found}",
+            1,
+        )
 
 
 def _grades(tables: Tables) -> dict[str, pd.Series]:
@@ -380,6 +417,7 @@ def coverage(tables: Tables, *, stale_years: int = 5, as_of: int | None = None) 
     rows += _supplies_findings(tables)
     rows += _share_sum_findings(tables)
     rows += _stale_findings(tables, stale_years, year)
+    rows += _stale_table_findings(tables, year)
     rows += _confidence_findings(tables)
     rows += _site_findings(tables)
     rows += _policy_findings(tables)

@@ -47,6 +47,7 @@ from chiprisk.graph.model.lenses import ultimate_parents
 
 __all__ = [
     "LEDGER_COLUMNS",
+    "ledger_parents",
     "ledger_year",
     "NOT_COUNTED",
     "capacity_as_of",
@@ -123,8 +124,15 @@ def ledger_years(tables: Tables) -> list[int]:
     return sorted({int(y) for y in cap["year"]}) if len(cap) else []
 
 
-def _parents(tables: Tables) -> dict[str, str]:
-    """Child capability -> parent capability, where both share a capacity unit."""
+def ledger_parents(tables: Tables) -> dict[str, str]:
+    """Child capability -> parent capability, where both share a capacity unit.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> ledger_parents(load_tables())["logic-5nm-class"]
+    'logic-5nm-and-below'
+    """
     inputs = tables["inputs"]
     if "capacity_unit" not in inputs:
         return {}
@@ -148,7 +156,7 @@ def ledger_inputs(tables: Tables) -> list[str]:
     cap = _capacity(tables)
     if not len(cap):
         return []
-    parents = _parents(tables)
+    parents = ledger_parents(tables)
     out = set(cap["input"])
     frontier = set(out)
     while frontier:
@@ -232,7 +240,7 @@ def capacity_as_of(
             "source_ids": rows["source_id"].to_numpy(),
         }
     )
-    parents = _parents(tables)
+    parents = ledger_parents(tables)
     ancestors = {}
     for child in set(out["input"]):
         chain, cur = [], child

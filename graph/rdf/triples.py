@@ -195,6 +195,7 @@ def triples(tables: Tables) -> Iterator[tuple[Triple, str | None]]:
         for col, prop in _TIMING_PROPS:
             yield from opt(s, prop, r.get(col), _dec, tsrc)
         yield from opt(s, CR.timingSource, r.get("timing_source_id"), iri_for, tsrc)
+        yield from opt(s, CR.shareSearch, r.get("share_search"), Literal, src)
         yield from sourced(s, src)
 
     for r in _records(tables["requirements"]):

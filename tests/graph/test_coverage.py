@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +124,23 @@ def test_cli_coverage_rejects_negative_years(runner, tiny_dir):
 
     res = runner.invoke(cli, ["--data", str(tiny_dir), "coverage", "--stale-years", "-1"])
     assert res.exit_code == 2
+
+
+def test_stale_tables_name_the_search_or_warn():
+    report = coverage(load_tables(), as_of=2026)
+    stale = report[report["check"] == "stale-table"]
+    assert len(stale)  # the built-in data has old tables: each must say why
+    # every input whose latest share table is before 2023 says which search found nothing newer
+    assert (stale["severity"] == "info").all()
+    assert stale["detail"].str.contains("no public source found: ").all()
+
+
+def test_a_stale_table_without_a_recorded_search_is_a_warning(tmp_path):
+    tiny = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
+    shutil.copytree(tiny, tmp_path / "d")
+    report = coverage(load_tables(tmp_path / "d"), as_of=2028)
+    stale = report[report["check"] == "stale-table"].set_index("entity")
+    # logic's latest market-wide table is 2024 (< 2028 - 3); euv's is 2025 (not stale)
+    assert stale.loc["logic", "severity"] == "warning"
+    assert "latest market-wide share table is 2024" in stale.loc["logic", "detail"]
+    assert "euv" not in stale.index
