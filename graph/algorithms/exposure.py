@@ -82,12 +82,31 @@ def _check_by(by: str) -> None:
 def _check_product(tables: Tables, product: str) -> None:
     ids = list(tables["inputs"]["id"])
     if product in ids:
+        _refuse_market(tables, product)
         return
     close = difflib.get_close_matches(product, ids, n=3)
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
     products = sorted(tables["inputs"].loc[tables["inputs"]["kind"] == "product", "id"])
     raise UsageError(
         f"unknown product {product!r}{hint}; products: {', '.join(products) or 'none'}"
+    )
+
+
+def _refuse_market(tables: Tables, product: str) -> None:
+    """A market's exposure is its members' weighted by volume: say why it cannot be computed.
+
+    The file contract has no unit volumes per member product, so the
+    weighting is not possible; the members are named so each can be asked.
+    """
+    inputs = tables["inputs"]
+    kind = inputs.loc[inputs["id"] == product, "kind"]
+    if kind.empty or kind.iloc[0] != "market":
+        return
+    members = sorted(inputs.loc[inputs["is_type_of"] == product, "id"])
+    raise UsageError(
+        f"{product!r} is a market: its exposure is its members' weighted by their volumes, "
+        "and the data has no unit volumes per member, so it is not computable; ask for a "
+        f"member instead ({', '.join(members) or 'it has no members'})"
     )
 
 

@@ -141,3 +141,12 @@ def test_built_in_h100_by_country():
     tw = df[(df["entity"] == "TW") & (df["input"] == "cowos-packaging")]
     assert tw["direct_share"].item() == 1.0 and tw["sourcing"].item() == "buyer-specific"
     assert ((df["product_loss"] >= 0) & (df["product_loss"] <= 1)).all()
+
+
+def test_a_market_exposure_is_not_computable_and_names_its_members():
+    from chiprisk.graph.algorithms.exposure import exposure
+    from chiprisk.graph.errors import UsageError
+    from chiprisk.graph.io.loader import load_tables
+
+    with pytest.raises(UsageError, match="is a market.*not computable.*nvidia-h100"):
+        exposure(load_tables(), "datacenter-gpus")
