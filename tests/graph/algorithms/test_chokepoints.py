@@ -144,16 +144,23 @@ def test_spofs_are_exactly_the_removals_that_stop_the_product(spec, seed):
         assert stops == (firm in reported)
 
 
-def test_built_in_euv_and_asml_on_top():
+def test_built_in_euv_and_asml_stop_exactly_the_euv_products():
     df = chokepoints(load_tables())
-    top = list(df["id"].head(5))
-    assert "euv-lithography" in top and "asml" in top
     row = df[df["id"] == "asml"].iloc[0]
     assert row["kind"] == "firm" and row["sole_supplier_of"] == ["euv-lithography"]
-    # ASML is EUV's sole supplier: it stops exactly the products that need EUV
+    # ASML is EUV's sole supplier: it stops exactly the products whose dies need EUV
+    # (since the bills of materials follow the process: not Ascend 910B, TPU v5p, Trainium2)
     euv = df[df["id"] == "euv-lithography"].iloc[0]
-    assert row["products_affected"] == euv["products_affected"] >= 7
-    assert set(row["products"]) == set(euv["products"])
+    assert row["products_affected"] == euv["products_affected"]
+    assert set(row["products"]) == set(euv["products"]) == {
+        "amd-mi300x",
+        "intel-gaudi-3",
+        "nvidia-b200",
+        "nvidia-h100",
+        "nvidia-h200",
+    }
+    # inputs every accelerator needs from a near-monopoly rank above them
+    assert df["id"].head(3).tolist()[0] == "arf-immersion-lithography"
     tsmc = df[df["id"] == "tsmc"].iloc[0]
     assert "huawei-ascend-910b" not in tsmc["products"]  # SMIC makes most of its die
     assert df["score"].dropna().is_monotonic_decreasing
