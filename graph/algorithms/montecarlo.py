@@ -21,8 +21,9 @@ Model (methods.md 3.7; assumptions printed by the CLI)
 * **Weeks**: a run's loss is the mean shortfall of its weekly curve over the
   year (:mod:`~chiprisk.graph.algorithms.weekly`: buffers, lead and restart
   times, installed-base decay, from ``inputs.csv``; a scenario's own
-  ``overrides`` apply only in ``simulate``). With no buffers, lead or restart
-  times this is the segment sum below, week by week.
+  ``overrides`` apply only in ``simulate``). With no buffers, lead, restart
+  times or decay and whole-week durations this is the segment sum below,
+  week by week, and the segment sum is what is computed (the sparse path).
 * **Substitution** as in :mod:`~chiprisk.graph.algorithms.simulate`
   (``spare_capacity``, default 0).
 * **Draws**: ``numpy.random.default_rng(seed).random((n_events, runs))``;
@@ -39,7 +40,11 @@ Vectorisation: runs with the same set of events have the same losses, so
 losses are computed once per distinct event pattern (at most ``2**n_events``,
 and far fewer in practice) with one :func:`~chiprisk.graph.model.propagation.propagate`
 call per duration segment over all patterns; ``dedupe=False`` propagates
-every run (used by the benchmark to report both).
+every run (used by the benchmark to report both). Events are kept as sparse
+event-to-row incidence (:mod:`~chiprisk.graph.algorithms.event_rows`) and the
+segment losses are propagated as sparse losses
+(:func:`~chiprisk.graph.model.sparse_propagation.propagate_loss`), so a run
+costs the rows its events touch, not the whole network.
 
 Examples
 --------
@@ -60,6 +65,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from chiprisk.graph.algorithms.event_rows import apply_events, incidence, segment_losses
 from chiprisk.graph.algorithms.scenario_effects import scenario_effects
 from chiprisk.graph.algorithms.scenarios import Scenario, named_scenarios
 from chiprisk.graph.algorithms.simulate import WEEKS_PER_YEAR
@@ -186,12 +192,16 @@ def _losses_of_patterns(
     tick: Callable[[int], None] | None,
 ) -> np.ndarray:
     """Annual loss (n_nodes x n_cols) of each occurrence column."""
-    if ev.params is not None:
+    if ev.params is not None and not _static_equivalent(ev):
         return _weekly_losses(net, ev, occ, spare, baseline, tick)
     n_cols = occ.shape[1]
     loss = np.zeros((net.n_nodes, n_cols))
     levels = np.unique(ev.durations)
     prev = 0.0
+    inc_a, inc_c = incidence(ev.A), incidence(ev.C)
+    if baseline is None:  # sparse: only the rows and nodes each run's events touch
+        L = segment_losses(net, inc_a, inc_c, ev.durations, occ, spare, tick=tick)
+        return np.clip(L, 0.0, 1.0)
     for d in levels:
         active = occ & (ev.durations >= d)[:, None]
         cols = np.flatnonzero(active.any(axis=0))
@@ -200,12 +210,8 @@ def _losses_of_patterns(
         batch = max(256, min(_BATCH, 4_000_000 // max(net.n_suppliers, 1)))  # bounded memory
         for lo in range(0, len(cols), batch):
             c = cols[lo : lo + batch]
-            a = np.ones((net.n_suppliers, len(c)))
-            cap = np.ones((net.n_nodes, len(c)))
-            for e in np.flatnonzero(active[:, c].any(axis=1)):
-                hit = active[e, c]
-                a[:, hit] = np.minimum(a[:, hit], ev.A[:, e : e + 1])
-                cap[:, hit] = np.minimum(cap[:, hit], ev.C[:, e : e + 1])
+            a = apply_events(inc_a, active[:, c])  # only the rows the events touch
+            cap = apply_events(inc_c, active[:, c])
             if baseline is not None:
                 a *= baseline[:, None]
             avail = propagate(net, a * (1.0 + spare), cap)
@@ -217,6 +223,15 @@ def _losses_of_patterns(
         avail = propagate(net, baseline * (1.0 + spare))
         loss += (1.0 - avail)[:, None] * ((WEEKS_PER_YEAR - prev) / WEEKS_PER_YEAR)
     return np.clip(loss, 0.0, 1.0)
+
+
+def _static_equivalent(ev: EventSet) -> bool:
+    """True when the weekly loss is the segment sum: no stocks, delays or decay, whole weeks."""
+    p = ev.params
+    still = not any(
+        np.any(getattr(p, f)) for f in ("installed", "buffer", "lead", "restart", "decay")
+    )
+    return still and bool(np.all(ev.durations == np.round(ev.durations)))
 
 
 def _weekly_losses(
@@ -234,6 +249,7 @@ def _weekly_losses(
     if baseline is not None and bounds[-1] < WEEKS_PER_YEAR:
         bounds = np.append(bounds, WEEKS_PER_YEAR)  # the rest of the year: baseline only
     batch = max(16, min(_BATCH, 2_000_000 // max(net.n_nodes * T, 1)))  # bounded memory
+    inc_a, inc_c = incidence(ev.A), incidence(ev.C)
     for lo in range(0, n_cols, batch):
         c = np.arange(lo, min(lo + batch, n_cols))
         cause = np.zeros((net.n_nodes, len(c), T))
@@ -241,12 +257,8 @@ def _weekly_losses(
             active = occ[:, c] & (ev.durations >= d)[:, None]
             if not active.any() and baseline is None:
                 continue
-            a = np.ones((net.n_suppliers, len(c)))
-            cap = np.ones((net.n_nodes, len(c)))
-            for e in np.flatnonzero(active.any(axis=1)):
-                hit = active[e]
-                a[:, hit] = np.minimum(a[:, hit], ev.A[:, e : e + 1])
-                cap[:, hit] = np.minimum(cap[:, hit], ev.C[:, e : e + 1])
+            a = apply_events(inc_a, active)  # only the rows the events touch
+            cap = apply_events(inc_c, active)
             if baseline is not None:
                 a *= baseline[:, None]
             direct = own_availability(net, a, cap, spare)

@@ -323,6 +323,34 @@ def _installed_loss(x: np.ndarray, p: WeeklyParams, rows: np.ndarray) -> np.ndar
     return ramp(hold(loss, p.lead[rows]), p.restart[rows])
 
 
+class _FirmTiers:
+    """Weekly losses of multi-tier firms' purchases, as extra own cause of the nodes they supply.
+
+    A supplier whose firm buys inputs delivers at most its worst purchase
+    (:mod:`chiprisk.graph.model.firm_tiers`); its lost output ``P_s(t)`` (the
+    purchase loss, the firm's own supply taken as whole: exact unless the same
+    scenario also cuts that supplier directly) adds ``W[i, s] x P_s(t)`` to
+    the own cause of every node ``i`` it supplies.
+    """
+
+    def __init__(self, net: SupplyNetwork, tail: tuple[int, ...]):
+        dep = np.concatenate([lv.dep_sup for lv in net._levels if len(lv.dep_sup)])
+        self.pos = np.full(net.n_suppliers, -1, dtype=np.int64)
+        self.pos[dep] = np.arange(len(dep))
+        self.P = np.zeros((len(dep), *tail))
+        self.W = net.W[:, dep].tocsr()
+
+    def update(self, lv, L: np.ndarray) -> None:
+        if len(lv.dep_sup):
+            self.P[self.pos[lv.dep_sup]] = np.maximum.reduceat(L[lv.dep_idx], lv.dep_starts, axis=0)
+
+    def add_to(self, lv, x: np.ndarray) -> None:
+        w = self.W[lv.lo : lv.hi]
+        if w.nnz and self.P.any():
+            extra = (w @ self.P.reshape(len(self.P), -1)).reshape(x.shape)
+            np.minimum(x + extra, 1.0, out=x)
+
+
 def propagate_weekly(net: SupplyNetwork, own_loss: np.ndarray, params: WeeklyParams) -> np.ndarray:
     """Weekly loss of every node: (n_nodes, n_cols, T) from the causes (n_nodes, n_cols, T).
 
@@ -358,8 +386,14 @@ def propagate_weekly(net: SupplyNetwork, own_loss: np.ndarray, params: WeeklyPar
     [1.0, 0.0, 0.0, 1.0]
     """
     L = np.zeros_like(own_loss, dtype=float)
+    tiers = (
+        _FirmTiers(net, own_loss.shape[1:]) if any(len(v.dep_sup) for v in net._levels) else None
+    )
     for lv in net._levels:
         x = np.array(own_loss[lv.lo : lv.hi], dtype=float)
+        if tiers is not None:  # multi-tier firms: their purchases' losses cut their output
+            tiers.update(lv, L)
+            tiers.add_to(lv, x)
         u = None
         if len(lv.child_rows):
             u = np.maximum.reduceat(L[lv.child_idx], lv.starts, axis=0)

@@ -250,7 +250,9 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
                 starts,
                 dep_sup,
                 np.concatenate(dep_lists) if dep_lists else np.array([], dtype=np.int64),
-                np.cumsum([0] + [len(d) for d in dep_lists[:-1]]).astype(np.int64),
+                np.cumsum([0] + [len(d) for d in dep_lists[:-1]])[: len(dep_lists)].astype(
+                    np.int64
+                ),
             )
         )
     return SupplyNetwork(

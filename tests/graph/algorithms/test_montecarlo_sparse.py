@@ -1,0 +1,118 @@
+"""Sparse Monte Carlo (issue 21): the same losses as the dense event updates, for fixed seeds."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from chiprisk.graph.algorithms import montecarlo as mc
+from chiprisk.graph.algorithms.event_rows import apply_events, event_losses, incidence
+from chiprisk.graph.algorithms.scenarios import named_scenarios
+from chiprisk.graph.io.loader import load_tables
+from chiprisk.graph.model.propagation import build_network, propagate
+from chiprisk.graph.model.sparse_propagation import propagate_loss
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+from tiered import write_tiered  # noqa: E402
+
+
+def _dense_static(net, ev, occ, spare=0.0):
+    """The Monte Carlo segment losses as computed before issue 21: every event, whole matrices."""
+    loss = np.zeros((net.n_nodes, occ.shape[1]))
+    prev = 0.0
+    for d in np.unique(ev.durations):
+        active = occ & (ev.durations >= d)[:, None]
+        a = np.ones((net.n_suppliers, occ.shape[1]))
+        cap = np.ones((net.n_nodes, occ.shape[1]))
+        for e in np.flatnonzero(active.any(axis=1)):
+            hit = active[e]
+            a[:, hit] = np.minimum(a[:, hit], ev.A[:, e : e + 1])
+            cap[:, hit] = np.minimum(cap[:, hit], ev.C[:, e : e + 1])
+        loss += (1.0 - propagate(net, a * (1.0 + spare), cap)) * ((d - prev) / 52.0)
+        prev = d
+    return np.clip(loss, 0.0, 1.0)
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    t = load_tables()
+    net = build_network(t)
+    return t, net, mc.event_set(net, t, named_scenarios(t))
+
+
+@pytest.fixture(scope="module")
+def tiered(tmp_path_factory):
+    d = write_tiered(tmp_path_factory.mktemp("tiered") / "net", 300, seed=4)
+    t = load_tables(d)
+    net = build_network(t)
+    return t, net, mc.event_set(net, t, named_scenarios(t))
+
+
+@pytest.mark.parametrize("spare", [0.0, 0.25])
+@pytest.mark.parametrize("which", ["builtin", "tiered"])
+def test_sparse_static_losses_equal_the_dense_ones(which, spare, request):
+    _t, net, ev = request.getfixturevalue(which)
+    ev = dataclasses.replace(ev, params=None)  # the segment model
+    probs = np.maximum(ev.probs, 0.05)  # enough events per run to overlap
+    occ = mc.sample_events(probs, 3000, seed=11)
+    new = mc.sample_losses(net, ev, occ, spare_capacity=spare)
+    old = _dense_static(net, ev, occ, spare)
+    assert new.shape == old.shape
+    np.testing.assert_allclose(new, old, rtol=0, atol=1e-12)
+    assert (new > 0).any()
+
+
+def test_weekly_path_unchanged_by_the_incidence(builtin, monkeypatch):
+    """The weekly path (built-in data has stocks) only builds availability from the incidence."""
+    _t, net, ev = builtin
+    occ = mc.sample_events(np.maximum(ev.probs, 0.1), 400, seed=5)
+    new = mc.sample_losses(net, ev, occ)
+
+    def dense(inc, active):  # the old per-event update on the full matrix
+        M = np.ones((inc.n_rows, inc.n_events))
+        for e in range(inc.n_events):
+            sl = slice(inc.ptr[e], inc.ptr[e + 1])
+            M[inc.rows[sl], e] = inc.vals[sl]
+        out = np.ones((inc.n_rows, active.shape[1]))
+        for e in np.flatnonzero(active.any(axis=1)):
+            hit = active[e]
+            out[:, hit] = np.minimum(out[:, hit], M[:, e : e + 1])
+        return out
+
+    monkeypatch.setattr(mc, "apply_events", dense)
+    assert np.array_equal(new, mc.sample_losses(net, ev, occ))
+
+
+def test_tiered_montecarlo_seed_repeats_and_reaches_products(tiered):
+    t, net, _ev = tiered
+    a = mc.montecarlo(t, runs=2000, seed=3, network=net)
+    b = mc.montecarlo(t, runs=2000, seed=3, network=net)
+    assert a.equals(b)
+    assert (a["eud"] > 0).all()  # one event per supplier: every product is hit sometimes
+
+
+def test_event_rows_match_dense(tiered):
+    _t, net, ev = tiered
+    inc = incidence(ev.A)
+    active = mc.sample_events(np.full(len(ev.ids), 0.1), 50, seed=2)
+    a = apply_events(inc, active)
+    assert np.array_equal(1.0 - a, event_losses(inc, active).toarray())
+
+
+@pytest.mark.parametrize("which", ["builtin", "tiered"])
+def test_propagate_loss_matches_propagate(which, request):
+    _t, net, _ev = request.getfixturevalue(which)
+    rng = np.random.default_rng(0)
+    cut = (rng.random((net.n_suppliers, 400)) < 0.03) * rng.choice(
+        [1.0, 0.4], (net.n_suppliers, 400)
+    )
+    caps = (rng.random((net.n_nodes, 400)) < 0.005) * 1.0
+    for spare in (0.0, 0.3):
+        dense = 1.0 - propagate(net, (1.0 - cut) * (1.0 + spare), 1.0 - caps)
+        got = propagate_loss(net, sp.csr_matrix(cut), sp.csr_matrix(caps), spare).toarray()
+        np.testing.assert_allclose(got, dense, rtol=0, atol=1e-12)
