@@ -6,6 +6,13 @@ over every triple, and a bounded number of cross joins that must hit the 2 s
 timeout) and hostile ones (UPDATE in every protocol form, SERVICE and LOAD
 to a loopback server that records hits, codepoint escapes, malformed SPARQL).
 
+The 1,200-request run is marked ``long``: the default test run deselects it
+(``addopts`` in ``pyproject.toml``), since on a busy 2-core machine its figures
+depend on the load; ``python -m pytest -m long`` or the benchmark command runs
+it. The default run keeps short versions that assert behaviour, not
+throughput: every request is answered correctly or refused with 503 and a
+``Retry-After``, a client that retries gets its answer, timeouts are enforced.
+
 Set ``CHIPRISK_LOAD_JSON=path.json`` to write the figures (throughput, p50/p95
 per class, timeouts enforced). ``tests/benchmarks/bench_serve_load.py`` runs
 the same driver with more requests.
@@ -70,6 +77,8 @@ class Outcome:
     body: bytes = b""
     error: str = ""
     problems: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    tries: int = 1
 
 
 def canon(df: pd.DataFrame) -> list:
@@ -225,12 +234,31 @@ def send(url: str, job: Job, timeout: float = 60.0) -> Outcome:
     t = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
-            status, body = r.status, r.read()
+            status, body, head = r.status, r.read(), dict(r.headers)
     except urllib.error.HTTPError as exc:
-        status, body = exc.code, exc.read()
+        status, body, head = exc.code, exc.read(), dict(exc.headers or {})
     except OSError as exc:
         return Outcome(job, None, time.perf_counter() - t, error=repr(exc))
-    return Outcome(job, status, time.perf_counter() - t, body)
+    return Outcome(job, status, time.perf_counter() - t, body, headers=head)
+
+
+def is_busy(o: Outcome) -> bool:
+    """A refusal to come back later (no worker free in time, too many connections),
+    as against a query stopped at the timeout."""
+    return o.status == 503 and b"timed out" not in o.body
+
+
+def send_retrying(url: str, job: Job, tries: int = 30) -> Outcome:
+    """Send ``job`` as a polite client does: on a busy 503, wait as long as its
+    ``Retry-After`` says (1 s without one, at most 2 s) and send it again."""
+    for n in range(1, tries + 1):
+        o = send(url, job)
+        o.tries = n
+        if not is_busy(o):
+            return o
+        retry_after = o.headers.get("Retry-After", "1")
+        time.sleep(min(float(retry_after) if retry_after.isdigit() else 1.0, 2.0))
+    return o
 
 
 def judge(o: Outcome) -> Outcome:
@@ -251,8 +279,11 @@ def judge(o: Outcome) -> Outcome:
     return o
 
 
-def run_load(url: str, jobs: list[Job], clients: int) -> tuple[list[Outcome], float]:
-    """Fire ``jobs`` from ``clients`` threads; the outcomes and the wall time."""
+def run_load(
+    url: str, jobs: list[Job], clients: int, retry: bool = False
+) -> tuple[list[Outcome], float]:
+    """Fire ``jobs`` from ``clients`` threads (``retry``: clients that retry a busy
+    503); the outcomes and the wall time."""
     todo = list(reversed(jobs))
     lock = threading.Lock()
     outcomes: list[Outcome] = []
@@ -263,7 +294,7 @@ def run_load(url: str, jobs: list[Job], clients: int) -> tuple[list[Outcome], fl
                 if not todo:
                     return
                 job = todo.pop()
-            o = judge(send(url, job))
+            o = judge(send_retrying(url, job) if retry else send(url, job))
             with lock:
                 outcomes.append(o)
 
@@ -319,6 +350,7 @@ def kg():
     return load()
 
 
+@pytest.mark.long
 def test_1200_requests_from_32_clients(kg):
     endpoint = servers.chiprisk_endpoint(
         kg.rdf, timeout=TIMEOUT_S, max_results=MAX_RESULTS, workers=WORKERS
@@ -360,3 +392,63 @@ def test_1200_requests_from_32_clients(kg):
         children = {p.pid for p in multiprocessing.active_children()}
         assert set(pids) <= children and len(children) <= WORKERS
     assert multiprocessing.active_children() == []
+
+
+# ------------------------------------------------- short versions (default run)
+
+
+def test_clients_that_retry_get_every_answer(kg):
+    """120 requests from 8 retrying clients, 2 of them cross joins: every answer
+    is right (checked against rdflib), every refusal is the documented one, the
+    cross joins are stopped at the timeout, nothing is fetched from outside."""
+    endpoint = servers.chiprisk_endpoint(kg.rdf, timeout=TIMEOUT_S, max_results=MAX_RESULTS)
+    with endpoint as srv, servers.RecordingServer() as rec:
+        jobs = build_jobs(kg, rec.url, total=120, timeouts=2, seed=3)
+        outcomes, wall = run_load(srv.url, jobs, clients=8, retry=True)
+        stats = figures(outcomes, wall, 8)
+        assert len(outcomes) == len(jobs)
+        wrong = [(o.job.label, o.problems) for o in outcomes if o.problems]
+        assert wrong == [], wrong[:10]
+        assert stats["no_response"] == 0
+        assert stats["timeouts_enforced"] == 2
+        assert rec.requests == []
+        ask = send(srv.url, Job("cheap", "ask", "GET", "ASK { crid:tsmc ?p ?o }", 200))
+        assert ask.status == 200 and b'"boolean": true' in ask.body
+
+
+@pytest.fixture(scope="module")
+def busy_refusal(kg):
+    """One worker held by a cross join (1 s timeout, then a replacement starts):
+    a cheap query sent meanwhile finds no worker free in time. Yields its first
+    answer and the answer of a client that retries."""
+    slow = Job("timeout", "cross-join", "GET", CROSS_JOIN, 503, b"timed out")
+    cheap = cheap_jobs(kg)[0]
+    with servers.chiprisk_endpoint(kg.rdf, timeout=1.0, workers=1, max_results=MAX_RESULTS) as srv:
+        held: list[Outcome] = []
+        t = threading.Thread(target=lambda: held.append(send(srv.url, slow)))
+        t.start()
+        deadline = time.monotonic() + 10
+        # wait until the cross join holds the only worker
+        while srv.pool._idle.qsize() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        first = send(srv.url, cheap)
+        t.join(30)
+        retried = judge(send_retrying(srv.url, cheap))
+    yield first, retried, held
+
+
+def test_a_busy_endpoint_refuses_with_503_and_a_retrying_client_gets_its_answer(busy_refusal):
+    first, retried, held = busy_refusal
+    assert held and held[0].status == 503 and b"timed out" in held[0].body  # timeout enforced
+    assert first.status == 503 and b"busy" in first.body, (first.status, first.body[:200])
+    assert retried.status == 200 and retried.problems == [], retried.problems
+
+
+@pytest.mark.xfail(
+    reason="the endpoint does not send Retry-After with its busy 503 yet (issue 19, endpoint work)",
+    strict=False,
+)
+def test_a_busy_refusal_says_when_to_retry(busy_refusal):
+    first, _, _ = busy_refusal
+    assert first.status == 503
+    assert first.headers.get("Retry-After", "").isdigit(), first.headers
