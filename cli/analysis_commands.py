@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from chiprisk.cli.cached import echo_cached
-from chiprisk.cli.options import output_options, render_text
+from chiprisk.cli.options import chosen_columns, output_options, render_text
 
 LENSES = ("firm", "hq", "site", "country")
 
@@ -94,7 +94,7 @@ def _concentration_text(
         basis=basis,
         exact_bounds=exact_bounds,
     )
-    if fmt == "table" and not all_columns:
+    if fmt == "table" and not all_columns and chosen_columns() is None:
         keep = [
             "input",
             "lens",
@@ -225,7 +225,8 @@ def summary(state, year, top, fmt, output):
         }
         if fmt == "table" and output is None:
             return "".join(
-                render_text(df, fmt, None, title=titles[key]) for key, df in parts.items()
+                render_text(df, fmt, None, title=titles[key], section=True)
+                for key, df in parts.items()
             )
         import pandas as pd
 

@@ -2,8 +2,8 @@
 
 A warm ``chiprisk concentration --input X`` spends most of its time importing
 pandas (about 0.7 s here) and the analytics; the text it prints depends only
-on the data, the chiprisk version, the command's options, the format and the
-terminal (width, colours). Those make the key; the text is stored with
+on the data, the chiprisk version, the command's options (``--columns`` too),
+the format and the terminal (width, colours). Those make the key; the text is stored with
 :mod:`chiprisk.graph.io.cache` (``--no-cache`` or ``CHIPRISK_CACHE_DIR=off``
 turn it off). Output written with ``-o FILE`` is not cached.
 """
@@ -20,8 +20,10 @@ import click
 
 
 def _key(name: str, params: dict) -> str:
+    from chiprisk.cli.options import chosen_columns
+
     term = (shutil.get_terminal_size((120, 24)).columns, sys.stdout.isatty())
-    blob = json.dumps([name, params, term], sort_keys=True, default=str)
+    blob = json.dumps([name, params, term, chosen_columns()], sort_keys=True, default=str)
     return "out-" + hashlib.sha256(blob.encode()).hexdigest()[:32] + ".txt"
 
 

@@ -124,7 +124,7 @@ def outlook(
         if section == "capacity":  # countries with no capacity in either world say nothing
             part = part[(part["capacity"] > 0) | (part["capacity_without_policies"] > 0)]
         if len(part):
-            parts.append(render_text(part[cols], "table", output, TITLES[section]))
+            parts.append(render_text(part[cols], "table", output, TITLES[section], section=True))
     parts.append("Assumptions:\n" + "".join(f"  - {a}\n" for a in assumptions))
     text = "\n".join(parts)
     if output:

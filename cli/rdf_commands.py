@@ -17,6 +17,21 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _check_entities(kg, bindings: dict) -> None:
+    """An entity parameter must name an entity of the data (else it silently matches
+    nothing): a usage error with the closest ids."""
+    from rdflib import URIRef
+
+    from chiprisk.graph.io.countries import ISO_COUNTRIES
+    from chiprisk.ontology.namespaces import CRID, RESIDUAL_ID, id_for
+
+    for term in bindings.values():
+        if isinstance(term, URIRef) and str(term).startswith(str(CRID)):
+            ident = id_for(str(term))
+            if ident != RESIDUAL_ID and ident not in ISO_COUNTRIES:
+                kg.resolve(ident)
+
+
 @click.command()
 @click.argument("sparql", required=False)
 @click.option("--named", "named", metavar="NAME", help="Run a named competency query.")
@@ -77,6 +92,7 @@ def query(
     kg = state.kg()
     if named:
         text, bindings = named_bindings(named, _params(params))
+        _check_entities(kg, bindings)
     else:
         text, bindings = read_query_arg(sparql), {}
     render(run_query(kg.rdf, text, bindings), fmt, output)

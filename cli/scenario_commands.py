@@ -43,6 +43,14 @@ def _assumptions(lines, fmt: str, output: str | None) -> None:
     click.echo(text, err=fmt != "table" and output is None)
 
 
+def _overrides(lines, fmt: str, output: str | None) -> None:
+    """Options that replaced a named scenario's values, said before the rows (on
+    stderr for csv/json on stdout)."""
+    if lines:
+        text = "Overrides of the scenario files:\n" + "".join(f"  - {x}\n" for x in lines)
+        click.echo(text, err=fmt != "table" or output is not None)
+
+
 def _weeks_shown(view, weeks: int):
     """Table view: ``inf`` weeks as words (never falls; not back within the horizon)."""
     view = view.astype({"tts_weeks": object, "ttr_weeks": object})
@@ -66,11 +74,16 @@ def _progress() -> bool:
 @click.option(
     "--severity",
     type=float,
-    default=1.0,
-    show_default=True,
-    help="Share of the targets' capacity lost (ad hoc scenario).",
+    default=None,
+    help="Share of the targets' capacity lost: of the --disrupt targets (default 1), "
+    "else it overrides the named scenarios' own.",
 )
-@click.option("--duration-weeks", type=float, help="Duration of the ad hoc scenario.")
+@click.option(
+    "--duration-weeks",
+    type=float,
+    help="Weeks the disruption lasts: of the --disrupt targets (default 13), "
+    "else it overrides the named scenarios' own.",
+)
 @click.option(
     "--year",
     type=int,
@@ -140,6 +153,7 @@ def simulate(
         weeks=weeks,
         curve=curve,
     )
+    _overrides(df.attrs.get("overrides", []), fmt, output)
     if curve:
         render(df, fmt, output, title="Weekly output (1 = normal)")
         return
@@ -284,7 +298,7 @@ def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, s
         )
     else:
         title = f"Per input as of {year}: capacity added, HHI and losses"
-        render(inputs, fmt, None, title=title)
+        render(inputs, fmt, None, title=title, section=True)
         if fmt == "table":  # the notes say why a row did not change; never cut them
             notes = inputs.dropna(subset=["note"]).drop_duplicates(["input", "note"])
             for inp, unit, note in zip(
@@ -308,6 +322,7 @@ def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, s
         fmt,
         None,
         title="Per product, Monte Carlo (common random numbers; fraction of a year's output)",
+        section=True,
     )
     named = r.products[~r.products["scenario"].isin(["(monte carlo)"])]
     changed = named[(named["output_before"] != named["output_after"])]
@@ -325,6 +340,7 @@ def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, s
         fmt,
         None,
         title="Per product and named scenario, where the output changes",
+        section=True,
     )
     if not r.counterfactual.empty:
         cf = r.counterfactual
@@ -334,6 +350,7 @@ def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, s
             fmt,
             None,
             title=f"Capacity ledger as of {year}: every policy vs without these (located shares)",
+            section=True,
         )
         cols = ["id", "expected_loss_with", "expected_loss_without", "loss_reduced"]
         render(
@@ -341,6 +358,7 @@ def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, s
             fmt,
             None,
             title="Per product: expected annual loss over the named scenarios, with and without",
+            section=True,
         )
     acts = r.actions[
         [
@@ -359,9 +377,9 @@ def whatif(state, policy_ids, add_capacity, year, runs, seed, level, currency, s
             "source_id",
         ]
     ]
-    render(acts, fmt, None, title="Policy actions and their sources")
+    render(acts, fmt, None, title="Policy actions and their sources", section=True)
     if not r.conditions.empty:
-        render(r.conditions, fmt, None, title="Conditions (listed, not modelled)")
+        render(r.conditions, fmt, None, title="Conditions (listed, not modelled)", section=True)
     _assumptions(r.assumptions + r.notes, fmt, output)
 
 
@@ -479,5 +497,14 @@ def optimize(
         objective=objective,
         beta=level,
     )
-    render(df, fmt, output, title=f"Capacity plan for {input_id}")
+    labels = {}
+    if "optimum" in df.columns:  # the risk LP: the units of whatif's eud and cvar
+        risk = f"{objective}, share of output"
+        labels = {
+            "before": f"before ({risk})",
+            "optimum": f"optimum ({risk})",
+            "added": "added (% points of today's output)",
+            "budget_marginal": "budget_marginal (share of output per unit of budget)",
+        }
+    render(df, fmt, output, title=f"Capacity plan for {input_id}", labels=labels)
     _assumptions(df.attrs.get("assumptions", []), fmt, output)

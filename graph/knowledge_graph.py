@@ -356,28 +356,33 @@ class KnowledgeGraph:
         scenarios=None,
         *,
         disrupt=(),
-        severity: float = 1.0,
+        severity: float | None = None,
         duration_weeks: float | None = None,
         year: int | None = None,
         **options,
     ) -> pd.DataFrame:
         """Output per input and product under scenarios (ids, files) or ad hoc targets.
 
-        Columns: see :func:`chiprisk.graph.algorithms.simulate.simulate`.
+        ``severity`` and ``duration_weeks`` describe the ``disrupt`` targets
+        (defaults: 1 and 13 weeks), else override the named scenarios' own
+        (``df.attrs["overrides"]`` says what changed): see
+        :func:`chiprisk.graph.algorithms.scenarios.with_options`. Columns: see
+        :func:`chiprisk.graph.algorithms.simulate.simulate`.
         """
-        from chiprisk.graph.algorithms.simulate import adhoc_scenario, simulate
+        from chiprisk.graph.algorithms.scenarios import with_options
+        from chiprisk.graph.algorithms.simulate import simulate
 
         refs = [scenarios] if isinstance(scenarios, str) else list(scenarios or [])
-        scs = [self.scenario(r) for r in refs]
-        if disrupt:
-            scs.append(
-                adhoc_scenario(
-                    list(disrupt), severity, duration_weeks=duration_weeks, tables=self.tables
-                )
-            )
-        if not scs:
-            raise UsageError("give a scenario id or file, or --disrupt kind:id")
-        return simulate(self.as_of(year), scs, year=year, network=self.network(year), **options)
+        scs, overrides = with_options(
+            [self.scenario(r) for r in refs],
+            disrupt,
+            severity=severity,
+            duration_weeks=duration_weeks,
+            tables=self.tables,
+        )
+        df = simulate(self.as_of(year), scs, year=year, network=self.network(year), **options)
+        df.attrs["overrides"] = overrides
+        return df
 
     def montecarlo(self, scenarios=None, *, year: int | None = None, **options) -> pd.DataFrame:
         """Monte Carlo risk per product (see :mod:`chiprisk.graph.algorithms.montecarlo`)."""

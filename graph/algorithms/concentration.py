@@ -194,8 +194,10 @@ def _check_args(
             )
     if stage is not None and stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r} (expected one of: {', '.join(STAGES)})")
+    if lens == "all":  # the CLI's --by all
+        lens = None
     if lens is not None and lens not in LENSES:
-        raise UsageError(f"unknown lens {lens!r} (expected one of: {', '.join(LENSES)})")
+        raise UsageError(f"unknown lens {lens!r} (expected one of: {', '.join(LENSES)}, all)")
     if basis is not None and basis not in BASES:
         raise UsageError(f"unknown basis {basis!r} (expected one of: {', '.join(BASES)})")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int | np.integer)):
@@ -227,8 +229,8 @@ def concentration(
         Input ids to score (default: every input with market-wide rows).
     stage : str, optional
         Only inputs of this stage (``equipment``, ``fabrication`` ...).
-    lens : {"firm", "hq", "site", "country"}, optional
-        One lens; ``None`` gives every lens that has data.
+    lens : {"firm", "hq", "site", "country", "all"}, optional
+        One lens; ``None`` or ``"all"`` gives every lens that has data.
     year : int, optional
         As of this year: per (input, basis, level) the latest year ``<= year``
         (``None``: the latest available).

@@ -319,8 +319,11 @@ def optimize(
     -------
     pandas.DataFrame
         HHI: the :func:`hhi_target` table. Budget: one row per candidate with
-        ``added``, the optimum, ``eud``/``cvar`` before and after,
-        ``spent``, ``budget_marginal`` (risk reduced per unit of money).
+        ``added`` (percent points of today's output), ``before`` and
+        ``optimum`` (the EUD or CVaR as a fraction of a year's output of the
+        input, the unit of :func:`~chiprisk.graph.algorithms.whatif.whatif`),
+        ``spent``, ``budget_marginal`` (risk reduced per unit of money, in
+        the same fraction).
         ``df.attrs["assumptions"]`` lists the assumptions.
     """
     if (target_hhi is None) == (budget is None):
@@ -433,10 +436,12 @@ def optimize(
             "cost_per_unit": e_vec,
             "spent": x * e_vec,
             "objective": objective,
-            "before": val0,
-            "optimum": val,
+            # EUD/CVaR as a fraction of a year's output of the input, as whatif
+            # reports them (the LP works in percent points: demand D = 100)
+            "before": val0 / D,
+            "optimum": val / D,
             "budget": float(budget),
-            "budget_marginal": -dual,
+            "budget_marginal": -dual / D,
             "status": msg,
         }
     )
@@ -449,6 +454,9 @@ def optimize(
         "loss weighted by the longest event's duration / 52; objective "
         + ("EUD" if objective == "eud" else f"CVaR at {beta} (Rockafellar-Uryasev)"),
         f"{unlocated:.1f}% of the input's supply has no location (residual)",
-        "budget_marginal = -(dual of the budget row): risk reduced per extra unit of money",
+        "before and optimum: the objective as a fraction of a year's output of the input "
+        "(as whatif's eud and cvar); added: percent points of today's output",
+        "budget_marginal = -(dual of the budget row): risk reduced per extra unit of money "
+        "(fraction of a year's output)",
     ]
     return df

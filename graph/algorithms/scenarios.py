@@ -26,7 +26,15 @@ from chiprisk.graph.errors import DataError, DataErrors, UsageError
 from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.io.loader_scenarios import check_target, parse_scenario
 
-__all__ = ["Scenario", "adhoc_scenario", "load_scenario_file", "named_scenarios"]
+__all__ = [
+    "ADHOC_DURATION_WEEKS",
+    "Scenario",
+    "adhoc_scenario",
+    "load_scenario_file",
+    "named_scenarios",
+    "override_scenario",
+    "with_options",
+]
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,92 @@ def named_scenarios(tables: Tables, ids: str | Iterable[str] | None = None) -> l
             raise UsageError(f"unknown scenario {i!r}.{hint} (scenarios: {known})")
         out.append(by_id[i])
     return out
+
+
+ADHOC_DURATION_WEEKS = 13.0
+"""Duration of an ad hoc disruption (``--disrupt``) when none is given: a quarter."""
+
+OVERRIDABLE = ("severity", "duration_weeks", "start_week")
+"""Fields of a named scenario that ``simulate``'s options may replace."""
+
+
+def override_scenario(sc: Scenario, **values: float | None) -> tuple[Scenario, list[str]]:
+    """``sc`` with some fields replaced, and one line per change saying what it was.
+
+    ``None`` values are left alone. Raises :class:`UsageError` for a field
+    that cannot be overridden or a value out of range.
+
+    Examples
+    --------
+    >>> sc = Scenario("tw", "Taiwan offline", ("country:TW",), 1.0, duration_weeks=26)
+    >>> new, lines = override_scenario(sc, severity=0.5, duration_weeks=13)
+    >>> new.severity, new.duration_weeks
+    (0.5, 13.0)
+    >>> lines
+    ['tw: severity 0.5 (the scenario says 1)', 'tw: duration_weeks 13 (the scenario says 26)']
+    """
+    import dataclasses
+
+    changes, lines = {}, []
+    for name, v in values.items():
+        if v is None:
+            continue
+        if name not in OVERRIDABLE:
+            raise UsageError(f"a scenario's {name} cannot be overridden ({', '.join(OVERRIDABLE)})")
+        hi = 1.0 if name == "severity" else None
+        if v != v or v < 0 or (hi is not None and v > hi):
+            raise UsageError(f"{name} must be in {'0..1' if hi else '>= 0'}, got {v!r}")
+        was = getattr(sc, name)
+        changes[name] = float(v)
+        said = "nothing" if was is None else f"{was:g}"
+        lines.append(f"{sc.id}: {name} {float(v):g} (the scenario says {said})")
+    return (dataclasses.replace(sc, **changes) if changes else sc), lines
+
+
+def with_options(
+    scenarios: list[Scenario],
+    disrupt: Sequence[str] = (),
+    *,
+    severity: float | None = None,
+    duration_weeks: float | None = None,
+    tables: Tables | None = None,
+) -> tuple[list[Scenario], list[str]]:
+    """The scenarios ``simulate`` runs, given its options, and the overrides made.
+
+    With ``disrupt`` targets, ``severity`` (default 1) and ``duration_weeks``
+    (default :data:`ADHOC_DURATION_WEEKS`) describe the ad hoc scenario added
+    to ``scenarios``; giving them with named scenarios too is a
+    :class:`UsageError` (which would they mean?). Without ``disrupt`` they
+    override every named scenario's own values, one line per change.
+
+    Examples
+    --------
+    >>> sc = Scenario("tw", "Taiwan offline", ("country:TW",), 0.9, duration_weeks=26)
+    >>> scs, lines = with_options([sc], severity=0.5)
+    >>> scs[0].severity, lines
+    (0.5, ['tw: severity 0.5 (the scenario says 0.9)'])
+    >>> scs, _ = with_options([], ["country:KR"])
+    >>> scs[0].severity, scs[0].duration_weeks
+    (1.0, 13.0)
+    """
+    scs = list(scenarios)
+    if disrupt:
+        if scs and (severity is not None or duration_weeks is not None):
+            raise UsageError(
+                "--severity and --duration-weeks describe either the --disrupt targets "
+                "or the named scenarios, not both: run them separately"
+            )
+        dur = ADHOC_DURATION_WEEKS if duration_weeks is None else duration_weeks
+        sev = 1.0 if severity is None else severity
+        scs.append(adhoc_scenario(list(disrupt), sev, duration_weeks=dur, tables=tables))
+        return scs, []
+    if not scs:
+        raise UsageError("give a scenario id or file, or --disrupt kind:id")
+    overrides: list[str] = []
+    for i, sc in enumerate(scs):
+        scs[i], lines = override_scenario(sc, severity=severity, duration_weeks=duration_weeks)
+        overrides += lines
+    return scs, overrides
 
 
 def adhoc_scenario(

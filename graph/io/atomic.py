@@ -18,10 +18,41 @@ from pathlib import Path
 from chiprisk.graph.errors import UsageError
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the OS allows.
+
+    Examples
+    --------
+    >>> 0 <= current_umask() <= 0o777
+    True
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore (not thread-safe, but brief)
+    os.umask(mask)
+    return mask
+
+
+def _mode_like_open(path: Path) -> int:
+    """The permission bits ``open(path, "wb")`` would leave ``path`` with."""
+    try:
+        st = path.stat()
+    except OSError:
+        return 0o666 & ~current_umask()
+    return st.st_mode & 0o777
+
+
 def atomic_write(path: str | Path, payload: bytes) -> None:
     """Write ``payload`` to ``path`` through a temporary file and a rename.
 
     On any failure the temporary file is removed and ``path`` is untouched.
+    The file gets the permissions ``open()`` would give it: a new file 0666
+    minus the umask, an existing one keeps its mode.
     An existing device or pipe (``/dev/stdout``, ``/dev/null``) is written
     through instead: renaming onto it would replace the device node.
 
@@ -50,6 +81,9 @@ def atomic_write(path: str | Path, payload: bytes) -> None:
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
     try:
+        # mkstemp makes the file 0600; give it the mode open() would: an existing
+        # file's own mode, else 0666 minus the umask.
+        os.fchmod(fd, _mode_like_open(path))
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
             f.flush()

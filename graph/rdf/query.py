@@ -34,12 +34,16 @@ def to_term(value: object, kind: str = "auto") -> URIRef | Literal:
     value : object
         A Python value or the string a user typed.
     kind : {"auto", "iri", "string", "integer", "decimal"}
-        ``iri`` accepts an entity id (``tsmc``, ``TW``) or an absolute IRI.
+        ``iri`` accepts an entity id (``tsmc``, ``TW``), a prefixed name with
+        one of the predeclared prefixes (``crid:tsmc``) or an absolute IRI;
+        any other prefix is a :class:`UsageError`.
 
     Examples
     --------
     >>> to_term("tsmc", "iri")
     rdflib.term.URIRef('https://w3id.org/chiprisk/id/tsmc')
+    >>> to_term("crid:tsmc", "iri") == to_term("tsmc", "iri")
+    True
     >>> to_term("65", "decimal")
     rdflib.term.Literal('65', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
     """
@@ -51,6 +55,17 @@ def to_term(value: object, kind: str = "auto") -> URIRef | Literal:
             if any(c in text for c in '<>"{}|\\^` \n'):
                 raise UsageError(f"{text!r} is not a valid IRI")
             return URIRef(text)
+        prefix, sep, local = text.partition(":")
+        if sep:  # a prefixed name: ids never hold ":"
+            if prefix not in PREFIXES:
+                known = ", ".join(f"{p}:" for p in PREFIXES)
+                raise UsageError(
+                    f"{text!r}: unknown prefix {prefix + ':'!r} (give an id such as "
+                    f"'tsmc', an absolute IRI, or one of the prefixes {known})"
+                )
+            if prefix == "crid":
+                return iri_for(local)
+            return URIRef(PREFIXES[prefix][local])
         return iri_for(text)
     if kind == "integer":
         try:
