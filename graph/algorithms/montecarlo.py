@@ -2,8 +2,10 @@
 
 Model (methods.md 3.7; assumptions printed by the CLI)
 ------------------------------------------------------
-* **Events** are the named scenarios (or any list of
-  :class:`~chiprisk.graph.algorithms.scenarios.Scenario`), each occurring in a
+* **Events** are the named scenarios and the rows of ``events.csv`` (a
+  supplier's own annual failure probability and duration,
+  :mod:`~chiprisk.graph.algorithms.data_events`), or any list of
+  :class:`~chiprisk.graph.algorithms.scenarios.Scenario`, each occurring in a
   year with its annual ``probability``, independently of the others.
   Correlation comes from shared targets: one event hits every supplier it
   targets at once (a country event hits all the country's sites and the
@@ -65,6 +67,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from chiprisk.graph.algorithms.data_events import data_events
 from chiprisk.graph.algorithms.event_rows import apply_events, incidence, segment_losses
 from chiprisk.graph.algorithms.scenario_effects import scenario_effects
 from chiprisk.graph.algorithms.scenarios import Scenario, named_scenarios
@@ -137,7 +140,7 @@ def event_set(
     ``headroom``: see :func:`~chiprisk.graph.algorithms.scenario_effects.scenario_effects`.
     """
     if not scenarios:
-        raise UsageError("no events: the data hold no scenarios (add scenarios/*.yaml)")
+        raise UsageError("no events: the data hold no scenarios (add scenarios/*.yaml or events.csv)")
     missing = [s.id for s in scenarios if s.probability is None]
     if missing:
         raise UsageError(f"scenario(s) without an annual probability: {', '.join(missing)}")
@@ -395,7 +398,8 @@ def montecarlo(
     ----------
     tables : Tables
     scenarios : sequence of Scenario, optional
-        The events (default: every named scenario of the data).
+        The events (default: every named scenario of the data, then every
+        row of ``events.csv``: :func:`~chiprisk.graph.algorithms.data_events.data_events`).
     runs : int
         Simulated years.
     seed : int, optional
@@ -427,7 +431,9 @@ def montecarlo(
     if include not in ("products", "all"):
         raise UsageError(f"include must be products or all, not {include!r}")
     net = network if network is not None else build_network(tables, year)
-    scs = list(scenarios) if scenarios is not None else named_scenarios(tables)
+    scs = (
+        list(scenarios) if scenarios is not None else named_scenarios(tables) + data_events(tables)
+    )
     ev = event_set(net, tables, scs)
     occ = sample_events(ev.probs, runs, seed)
     L = sample_losses(net, ev, occ, spare_capacity=spare_capacity, progress=progress)

@@ -321,6 +321,17 @@ TABLES: dict[str, Table] = {
             description="The capacity ledger: what one site can make of one input at a year's end.",
         ),
         Table(
+            "events",
+            (
+                _c("id", "id", required=True),
+                _c("target", "ref", "cr:eventTarget", required=True, refs=(ORGS, SITES)),
+                _c("probability", "decimal", "cr:probability", required=True, low=0, high=1),
+                _c("duration_weeks", "decimal", "cr:durationWeeks", low=0, high=520),
+                _c("severity", "decimal", "cr:severity", low=0, high=1),
+                SOURCE_COL,
+                _c("note", "text", "rdfs:comment"),
+            ),
+        Table(
             "policies",
             (
                 _c("id", "id", required=True),

@@ -28,6 +28,7 @@ TABLE_FILES = (
     "requirements.csv",
     "supplies.csv",
     "capacity.csv",
+    "events.csv",
     "policies.csv",
     "policy_actions.csv",
     "fx_rates.csv",
