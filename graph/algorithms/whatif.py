@@ -24,11 +24,15 @@ A policy's rows in ``policy_actions.csv`` act on the graph as of a year:
   (same seed and draws: common random numbers) are rerun. Added capacity
   never increases a loss; HHI, by contrast, is not monotone in added capacity
   and is blind to location (methods.md 1.2, R1.10, R4.1): both are shown.
-* **Export controls** (``restricts`` input X, target country C, effective
-  year on or before the year): the C-located share of the suppliers of X, of
-  X's subtypes and of the inputs that directly require them is unavailable
-  all year (C's production that needs X stops). Products have no location in
-  the data, so a product's own access is not modelled.
+* **Export controls**: the selected policies' rows of ``restrictions.csv``
+  in force at the end of the year (:mod:`~chiprisk.graph.algorithms.restrictions`).
+  The restricted country loses new supply of the item: what it makes that
+  needs an installed item (a tool) decays at the item's service rate since
+  the effective date, what needs a consumable stops; production elsewhere is
+  untouched; one rule per (item, country), the strongest, and nothing
+  compounds. Products have no location in the data, so a product's own
+  access is not modelled. (``restricts`` rows of ``policy_actions.csv`` are
+  listed with the actions; they no longer cut supply themselves.)
 * **Conditions** (text, e.g. domestic priority in a shortage) are listed, not
   modelled (the network has no buyer locations).
 * **Money**: amounts are converted with :mod:`chiprisk.graph.model.fx` at the
@@ -72,6 +76,7 @@ from chiprisk.graph.algorithms.montecarlo import (
     sample_losses,
 )
 from chiprisk.graph.algorithms.policy_actions import (
+    _policy_ids,
     _year_of,
     missing_capacity_tables,
     policy_actions,
@@ -210,7 +215,8 @@ def whatif(
     new_tables, applied = apply_additions(tables, adds, year)
     before = build_network(tables, year)
     after, headroom = _rescaled_network(new_tables, applied, year)
-    restrict, notes = restriction_availability(after, new_tables, acts)
+    pols = _policy_ids(tables, policy_ids) if policy_ids is not None else []
+    restrict, notes = restriction_availability(after, new_tables, year, pols)
 
     scs = list(scenarios) if scenarios is not None else named_scenarios(tables)
     ev_b = event_set(before, tables, scs) if scs else None
@@ -397,7 +403,9 @@ def whatif(
         "capacity that started on or before the year of the table it changes is already in it",
         "losses hold demand at today's output: added capacity is headroom (never adds loss)",
         "HHI is not monotone in added capacity and is blind to location: read it beside losses",
-        "export controls cut the restricted country's supply of inputs needing the item",
+        "export controls (restrictions.csv): the restricted country loses new supply of the "
+        "item from the effective date; installed tools decay at their service rate, "
+        "consumables stop; one rule per (item, country), nothing compounds",
         "conditions (e.g. domestic priority) are listed, not modelled",
         f"Monte Carlo: {runs} runs, seed {seed}, level {level}, same draws before and after",
         f"money in {currency}: " + ("; ".join(fx_notes) if fx_notes else "no conversion needed"),

@@ -84,6 +84,8 @@ CAPACITY_STATUSES = (
     "cancelled",
 )
 """Status of a capacity ledger row as of its source (``capacity.csv``)."""
+YES_NO = ("yes", "no")
+"""A yes/no column (``restrictions.csv`` ``restricts_service``); blank means no."""
 
 # Entity tables whose ids may be referenced. "countries" and "residual" are not
 # files: countries are ISO codes, "residual" is the reserved supplier id.
@@ -369,6 +371,25 @@ TABLES: dict[str, Table] = {
                 SOURCE_COL,
             ),
             description="What one policy does to one site, firm, input or country.",
+        ),
+        Table(
+            "restrictions",
+            (
+                _c("id", "id", required=True),
+                _c("policy", "ref", "cr:policy", required=True, refs=(POLICIES,)),
+                _c("item_input", "ref", "cr:input", refs=(INPUTS,)),
+                _c("from_country", "country", "cr:restrictedBy", required=True),
+                _c("to_country", "country", "cr:restrictedDestination"),
+                _c("effective_date", "date", "cr:effectiveDate", required=True),
+                _c("end_date", "date", "cr:endDate"),
+                _c("threshold", "text", "cr:threshold"),
+                _c("threshold_node", "text", "cr:thresholdNode"),
+                _c("threshold_performance", "text", "cr:thresholdPerformance"),
+                _c("restricts_service", "enum", "cr:restrictsService", choices=YES_NO),
+                SOURCE_COL,
+                _c("note", "text", "rdfs:comment"),
+            ),
+            description="Export controls: who may not sell what to whom, from when, above what.",
         ),
         Table(
             "fx_rates",

@@ -31,6 +31,7 @@ TABLE_FILES = (
     "events.csv",
     "policies.csv",
     "policy_actions.csv",
+    "restrictions.csv",
     "fx_rates.csv",
 )
 """The contract's table files, in load order (checked against the contract by a test)."""

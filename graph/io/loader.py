@@ -49,6 +49,7 @@ from chiprisk.graph.io.loader_refs import (
     _first_kinds,
     _global_ids,
 )
+from chiprisk.graph.io.loader_restrictions import check_restrictions
 from chiprisk.graph.io.loader_scenarios import SCENARIO_COLUMNS, check_target, parse_scenario
 from chiprisk.ontology.namespaces import RESIDUAL_ID
 
@@ -249,6 +250,7 @@ def load_tables(data_dir: DataDir | str | Path | None = None) -> Tables:
     _check_cycles(frames, lines, errors)
     _check_markets(frames, lines, errors)
     check_ledger(frames, lines, errors, failed)
+    check_restrictions(frames, lines, errors, failed)
     tables = Tables(frames, pd.DataFrame(columns=SCENARIO_COLUMNS), source.origin, "", kinds)
     rows = []
     for f in source.scenario_files():
