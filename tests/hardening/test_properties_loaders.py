@@ -46,8 +46,10 @@ SCENARIO_FILE = "scenarios/tw-blockade.yaml"
 TINY_ROWS: dict[str, list[list[str]]] = {
     name: list(csv.reader(io.StringIO((TINY / "seed" / name).read_text(encoding="utf-8"))))
     for name in TABLE_FILES
+    if (TINY / "seed" / name).exists()
 }
-"""The tiny directory's tables, header first, as lists of cells."""
+"""The tiny directory's tables, header first, as lists of cells (optional tables it lacks,
+such as the capacity ledger, are absent)."""
 TINY_SCENARIO: dict = yaml.safe_load((TINY / SCENARIO_FILE).read_text(encoding="utf-8"))
 
 KNOWN_VALUES = sorted({c for rows in TINY_ROWS.values() for row in rows for c in row})
@@ -222,7 +224,7 @@ def _damage(draw, raw: bytes, op: str) -> bytes:
 def mutated_tables(draw, max_edits: int = 4) -> dict[str, bytes | None]:
     """A data directory's files (``seed/NAME.csv`` -> bytes, None = absent): the tiny
     data with 1..max_edits mutations."""
-    tables: dict[str, list[list[str]] | None] = {k: v for k, v in TINY_ROWS.items()}
+    tables: dict[str, list[list[str]] | None] = {k: TINY_ROWS.get(k) for k in TABLE_FILES}
     damage: dict[str, list[str]] = {}
     for _ in range(draw(st.integers(1, max_edits))):
         name = draw(st.sampled_from(TABLE_FILES))
