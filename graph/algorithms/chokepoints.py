@@ -70,8 +70,8 @@ from chiprisk.graph.model.propagation import (
     SupplyNetwork,
     build_network,
     hhi_by_firm,
-    propagate,
 )
+from chiprisk.graph.model.sparse_propagation import propagate_loss
 
 __all__ = ["COLUMNS", "chokepoints", "or_layer_dominators"]
 
@@ -119,10 +119,9 @@ def _killers(net: SupplyNetwork, E: sp.spmatrix, p_idx: np.ndarray):
     E = E.tocsc()
     for lo in range(0, len(cand), _BATCH):
         cols = cand[lo : lo + _BATCH]
-        a = 1.0 - E[:, cols].toarray()
-        out = propagate(net, a)
-        dead = out[p_idx] <= _EPS
-        direct = net.W @ a
+        cut = E[:, cols]
+        dead = propagate_loss(net, cut.tocsr())[p_idx].toarray() >= 1.0 - _EPS  # sparse losses
+        direct = net.W @ (1.0 - cut.toarray())
         for c in np.flatnonzero(dead.any(axis=0)):
             yield int(cols[c]), direct[:, c], np.flatnonzero(dead[:, c])
 
@@ -251,14 +250,13 @@ def chokepoints(
     base = sorted(set(net.node_input) - set(products))
     b_index = {b: j for j, b in enumerate(base)}
     node_col = np.array([b_index.get(i, -1) for i in net.node_input], dtype=np.int64)
-    dead = np.zeros((len(p_idx), len(base)), dtype=bool)  # products x candidates
-    for lo in range(0, len(base), _BATCH):  # batches bound memory on large networks
-        hi = min(lo + _BATCH, len(base))
-        cap = np.ones((net.n_nodes, hi - lo))
-        in_batch = np.flatnonzero((node_col >= lo) & (node_col < hi))
-        cap[in_batch, node_col[in_batch] - lo] = 0.0
-        out = propagate(net, np.ones((net.n_suppliers, hi - lo)), input_cap=cap)
-        dead[:, lo:hi] = out[p_idx] <= _EPS
+    # every candidate at once, as sparse losses: each touches only the nodes below it
+    capped = np.flatnonzero(node_col >= 0)
+    cap = sp.csr_matrix(
+        (np.ones(len(capped)), (capped, node_col[capped])), shape=(net.n_nodes, len(base))
+    )
+    no_cut = sp.csr_matrix((net.n_suppliers, len(base)))
+    dead = propagate_loss(net, no_cut, cap)[p_idx].toarray() >= 1.0 - _EPS  # products x inputs
     closures = {p: net.closure(p) for p in products}
     for j in np.flatnonzero(dead.any(axis=0)):
         i = base[j]

@@ -3,8 +3,9 @@
 For every entity (a country, or a firm after roll-up to its ultimate parent)
 one scenario: each supplier node keeps ``1 - L[s, e]`` of its output (its
 share located in country ``e``), or 0 if it belongs to firm ``e``. All
-entities are propagated at once through the AND/OR network
-(:func:`chiprisk.graph.model.propagation.propagate`, methods.md 3.1 "hypothetical
+entities are propagated at once through the AND/OR network as sparse losses
+(:func:`chiprisk.graph.model.sparse_propagation.propagate_loss`, the model of
+:func:`chiprisk.graph.model.propagation.propagate`; methods.md 3.1 "hypothetical
 extraction" on the AND/OR structure, 3.2(c)), with **no substitution**: the
 loss is the fraction of the product's output that cannot be made.
 
@@ -52,7 +53,8 @@ import pandas as pd
 
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import Tables
-from chiprisk.graph.model.propagation import SupplyNetwork, build_network, propagate
+from chiprisk.graph.model.propagation import SupplyNetwork, build_network
+from chiprisk.graph.model.sparse_propagation import propagate_loss
 
 __all__ = ["COLUMNS", "TOTAL", "exposure", "exposure_all"]
 
@@ -133,8 +135,11 @@ def _frame(tables: Tables, net: SupplyNetwork, products: Iterable[str], by: str)
     E, entities = _entity_matrix(net, by)
     E = E.tocsc()
     ent_names = np.array(_names(tables, by, entities), dtype=object)
-    avail = propagate(net, 1.0 - E.toarray())  # one scenario per entity
-    direct = (net.W @ E).toarray()  # node x entity
+    product_node = np.array([net.node_index[p] for p in products], dtype=np.int64)
+    # one scenario per entity, as sparse losses: only the nodes below each entity
+    lost = propagate_loss(net, E.tocsr())[product_node].toarray()  # products x entities
+    direct = (net.W @ E).tocsr()  # node x entity, sparse (dense is nodes x firms)
+    direct_vals = []
     names = dict(zip(tables["inputs"]["id"], tables["inputs"]["name"], strict=True))
     used = net.tables_used
     used_row = pd.Index(used["node"]).get_indexer(net.nodes)  # each node's share table
@@ -151,13 +156,18 @@ def _frame(tables: Tables, net: SupplyNetwork, products: Iterable[str], by: str)
         nodes = np.array(sorted(depth, key=lambda k: (depth[k], net.nodes[k])), dtype=np.int64)
         gaps_all[p] = sorted({net.node_input[k] for k in nodes if net.node_input[k] in gaps})
         nodes = nodes[has_sup[nodes]]
-        loss = 1.0 - avail[net.node_index[p]]
-        d = direct[nodes]  # closure nodes x entities
-        keep = (d > _EPS).any(axis=0) | (loss > _EPS)
+        loss = lost[j]
+        d = direct[nodes].tocoo()  # closure nodes x entities
+        big = d.data > _EPS
+        dr, dc, dv = d.row[big], d.col[big], d.data[big]
+        keep = loss > _EPS
+        keep[dc] = True
         ents = np.flatnonzero(keep)
         if not len(ents):
             continue
-        r, c = np.nonzero(d[:, ents] > _EPS)
+        order = np.lexsort((dc, dr))  # row-major, as numpy.nonzero of the dense block
+        r, c = dr[order], np.searchsorted(ents, dc[order])
+        direct_vals += [np.full(ents.size, np.nan), dv[order]]
         k = nodes[r]
         prod.append(np.full(ents.size + k.size, j, dtype=np.int64))
         ent += [ents, ents[c]]
@@ -185,9 +195,8 @@ def _frame(tables: Tables, net: SupplyNetwork, products: Iterable[str], by: str)
         }
         df = pd.DataFrame(cols)
         df["depth"] = pd.arrays.IntegerArray(np.where(tot, 0, dep), tot)
-        df["direct_share"] = np.where(tot, np.nan, direct[k, e])
-        product_node = np.array([net.node_index[p] for p in product_ids], dtype=np.int64)
-        df["product_loss"] = 1.0 - avail[product_node[prod_i], e]
+        df["direct_share"] = np.where(tot, np.nan, np.concatenate(direct_vals))
+        df["product_loss"] = lost[prod_i, e]
         for col in ("sourcing", "basis", "year"):
             values = used[col].to_numpy(dtype=object)[row]
             df[col] = pd.Series(np.where(tot, None, values), dtype=object)
@@ -246,9 +255,10 @@ def exposure(
 
     Notes
     -----
-    One :func:`~chiprisk.graph.model.propagation.propagate` call with one scenario
-    per entity: O((nnz(W) + nnz(R)) x entities) numpy work, plus a breadth-first
-    closure of the product. No substitution between suppliers.
+    One :func:`~chiprisk.graph.model.sparse_propagation.propagate_loss` call with
+    one scenario per entity: work proportional to the (node, entity) pairs with a
+    loss, never a dense nodes x entities matrix, plus a breadth-first closure of
+    the product. No substitution between suppliers.
 
     Examples
     --------

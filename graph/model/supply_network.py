@@ -156,21 +156,39 @@ class SupplyNetwork:
 
         Notes
         -----
-        Breadth-first over ``R``: O(nodes + edges) of the closure.
+        Breadth-first over ``R`` and, for multi-tier firms, from a node to the
+        purchase nodes of its suppliers' firms (one tier deeper):
+        O(nodes + edges) of the closure.
         """
         start = self.node_index[node]
         depth = {start: 0}
         frontier = [start]
         ip, ix = self.R.indptr, self.R.indices
+        buys = self._purchases()
+        wp, wx = self.W.indptr, self.W.indices
         d = 0
         while frontier:
             d += 1
             nxt = []
             for k in frontier:
-                for j in ix[ip[k] : ip[k + 1]]:
-                    j = int(j)
+                below = ix[ip[k] : ip[k + 1]].tolist()
+                if buys:
+                    for s in wx[wp[k] : wp[k + 1]].tolist():
+                        below += buys.get(s, [])
+                for j in below:
                     if j not in depth:
                         depth[j] = d
                         nxt.append(j)
             frontier = nxt
         return depth
+
+    def _purchases(self) -> dict[int, list[int]]:
+        """Supplier -> the purchase nodes its firm's output depends on (multi-tier firms)."""
+        out: dict[int, list[int]] = {}
+        for lv in self._levels:
+            if not len(lv.dep_sup):
+                continue
+            ends = np.r_[lv.dep_starts[1:], len(lv.dep_idx)]
+            for s, a, b in zip(lv.dep_sup.tolist(), lv.dep_starts.tolist(), ends, strict=True):
+                out[s] = lv.dep_idx[a:b].tolist()
+        return out
