@@ -280,8 +280,10 @@ def tables_as_of(
     per site of the ledger (country totals a source published stay, for the
     ``country`` lens) (``share`` = the site's percent of the total,
     ``basis`` capacity, ``year`` the as-of year); buyer-specific rows whose
-    supplier is an organisation with ledger capacity of that capability are
-    spread over the group's sites by that capacity. Everything else is
+    supplier is an organisation with ledger capacity of that capability (or
+    of its nearest ``is_type_of`` ancestor with ledger rows: HBM3E stacks are
+    made where the firm's HBM capacity is) are spread over the group's sites
+    by that capacity. Everything else is
     unchanged. Without a ledger, or with ``year`` None, the rows are
     returned as they are.
 
@@ -334,7 +336,7 @@ def tables_as_of(
             "source_id": cap["source_ids"].str.split(";").str[0],
         }
     )
-    spread, replaced = _spread_firm_sourcing(sup[~market], cap)
+    spread, replaced = _spread_firm_sourcing(sup[~market], cap, _anchors(tables, covered))
     frames = dict(tables.frames)
     keep = sup[~drop & ~sup["id"].isin(replaced)]
     frames["supplies"] = pd.concat([keep, new, spread], ignore_index=True).reindex(
@@ -347,14 +349,38 @@ def tables_as_of(
     return Tables(frames, tables.scenarios, tables.origin, tables.data_hash + tag, kinds)
 
 
-def _spread_firm_sourcing(rows: pd.DataFrame, cap: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
-    """Buyer rows naming a firm with ledger capacity -> one row per site of that firm."""
+def _anchors(tables: Tables, covered: set[str]) -> dict[str, str]:
+    """Input -> itself or its nearest ``is_type_of`` ancestor with ledger capacity.
+
+    HBM3E stacks are a type of HBM: a buyer's HBM3E from SK hynix is made where
+    SK hynix's HBM capacity is.
+    """
+    parent = dict(zip(tables["inputs"]["id"], tables["inputs"]["is_type_of"], strict=True))
+    out = {}
+    for start in parent:
+        cur, seen = start, set()
+        while isinstance(cur, str) and cur not in covered and cur not in seen:
+            seen.add(cur)
+            cur = parent.get(cur)
+        if isinstance(cur, str) and cur in covered:
+            out[start] = cur
+    return out
+
+
+def _spread_firm_sourcing(
+    rows: pd.DataFrame, cap: pd.DataFrame, anchors: dict[str, str]
+) -> tuple[pd.DataFrame, set[str]]:
+    """Buyer rows naming a firm with ledger capacity -> one row per site of that firm.
+
+    The capacity is that of the row's input, or of its nearest ancestor with
+    ledger rows (:func:`_anchors`).
+    """
     if rows.empty:
         return pd.DataFrame(), set()
     by_owner = cap.groupby(["input", "owner"])
     out, replaced = [], set()
     for r in rows.itertuples(index=False):
-        key = (r.input, r.supplier)
+        key = (anchors.get(r.input, r.input), r.supplier)
         if key not in by_owner.groups:
             continue
         g = by_owner.get_group(key)

@@ -93,3 +93,12 @@ def test_without_a_ledger_the_rows_are_unchanged():
 
     t = load_tables(TINY)
     assert tables_as_of(t, 2026) is t
+
+
+def test_a_commodity_dram_fab_in_china_does_not_touch_hbm_made_accelerators():
+    """Issue 18: SK hynix's Wuxi fab makes commodity DRAM; HBM3/HBM3E sourcing from SK
+    hynix is spread over its HBM ledger sites (HBM3E is a type of HBM), not its DRAM fabs."""
+    import chiprisk.graph as cg
+
+    df = cg.load().simulate(disrupt=["site:sk-hynix-wuxi-c2"], include="products")
+    assert (df["loss"] == 0).all(), df.loc[df["loss"] > 0, ["node", "loss"]]
