@@ -133,7 +133,9 @@ def propagate_loss(
             blk = cap[lv.lo : lv.hi].tocoo()
             parts_k.append(blk.row.astype(np.int64) * n_cols + blk.col)
             parts_v.append(blk.data)
-        if parts_k:
+        if len(parts_k) == 1 and not (len(lv.child_rows) and len(done_ind)):
+            k, v = parts_k[0], parts_v[0]  # one sparse matrix: distinct keys, in row order
+        elif parts_k:
             k, v = _max_by_key(np.concatenate(parts_k), np.concatenate(parts_v))
         else:
             k, v = empty_i, np.array([], dtype=float)
