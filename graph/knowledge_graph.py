@@ -328,7 +328,7 @@ class KnowledgeGraph:
         product's largest country exposure (see :func:`chiprisk.graph.report.summary.headline`)."""
         from chiprisk.graph.report.summary import headline
 
-        return headline(self.as_of(year), self.network, year=year, top=top)
+        return headline(self.as_of(year), self.network, year=year, top=top, ledger=self.tables)
 
     # ------------------------------------------------------------------ plots
 
@@ -404,8 +404,8 @@ class KnowledgeGraph:
         ]
         pols = [policies] if isinstance(policies, str) else policies
         rows = self.tables if year is not None else actual_rows(self.tables)
+        r = whatif(self.as_of(year), pols, year=ledger_year(year), additions=adds, **options)
         year = ledger_year(year)
-        r = whatif(rows, pols, year=year, additions=adds, **options)
         if pols:  # and the ledger counterfactual of these policies
             from chiprisk.graph.algorithms.counterfactual import policy_counterfactual as cf
 
