@@ -140,7 +140,9 @@ def event_set(
     ``headroom``: see :func:`~chiprisk.graph.algorithms.scenario_effects.scenario_effects`.
     """
     if not scenarios:
-        raise UsageError("no events: the data hold no scenarios (add scenarios/*.yaml or events.csv)")
+        raise UsageError(
+            "no events: the data hold no scenarios (add scenarios/*.yaml or events.csv)"
+        )
     missing = [s.id for s in scenarios if s.probability is None]
     if missing:
         raise UsageError(f"scenario(s) without an annual probability: {', '.join(missing)}")

@@ -65,9 +65,11 @@ class NxModel:
 
         g = nx.DiGraph()
         W, R = net.W.tocsr(), net.R.tocsr()
-        for k, name in enumerate(net.nodes):
+        for k in range(net.n_nodes):
             sl = slice(W.indptr[k], W.indptr[k + 1])
-            g.add_node(("n", k), w=list(zip(W.indices[sl].tolist(), W.data[sl].tolist())))
+            g.add_node(
+                ("n", k), w=list(zip(W.indices[sl].tolist(), W.data[sl].tolist(), strict=True))
+            )
             for j in R.indices[R.indptr[k] : R.indptr[k + 1]]:
                 g.add_edge(("n", int(j)), ("n", k))
             for s in W.indices[sl]:
