@@ -380,7 +380,7 @@ def propagate_weekly(net: SupplyNetwork, own_loss: np.ndarray, params: WeeklyPar
     >>> from chiprisk.graph.model.propagation import build_network
     >>> net = build_network(load_tables())
     >>> c = np.zeros((net.n_nodes, 1, 4))
-    >>> c[net.node_index["dram"], 0, 1:3] = 1.0  # DRAM out in weeks 1 and 2
+    >>> c[net.node_index["abf-substrates"], 0, 1:3] = 1.0  # substrates out in weeks 1, 2
     >>> L = propagate_weekly(net, c, WeeklyParams.zeros(net.n_nodes, 1))
     >>> (1 - L[net.node_index["nvidia-h100"], 0]).tolist()
     [1.0, 0.0, 0.0, 1.0]
