@@ -159,7 +159,7 @@ class _Reader:
             index = self.index(v["index"])
             data = {i: self.series(c, index) for i, c in enumerate(cols)}
             df = pd.DataFrame(data, index=index, copy=False)
-            df.columns = pd.Index(names, dtype=object) if names else df.columns
+            df.columns = pd.Index(names) if names else df.columns  # inferred, as a fresh frame
             df.attrs = self.dec(v["attrs"])
             return df
         if "S" in v:

@@ -44,7 +44,12 @@ def default_year() -> int:
 
 def _published_year(tables: Tables) -> dict[str, int]:
     src = tables["sources"]
-    years = pd.to_numeric(src["published"].astype("string").str[:4], errors="coerce")
+    text = src["published"].astype("string").str[:4]
+    years = (
+        pd.to_numeric(text, errors="coerce")
+        .astype("Float64")
+        .to_numpy(dtype=float, na_value=float("nan"))
+    )
     return {s: int(y) for s, y in zip(src["id"], years, strict=True) if y == y}
 
 

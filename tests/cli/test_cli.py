@@ -215,7 +215,13 @@ def test_leading_edge_logic_taiwan_by_location(invoke):
 
 def test_summary_json_sections(invoke):
     rows = json.loads(invoke("summary", "--format", "json").output)
-    assert {r["section"] for r in rows} == {"concentrated", "chokepoints", "exposure", "outlook"}
+    assert {r["section"] for r in rows} == {
+        "concentrated",
+        "markets",
+        "chokepoints",
+        "exposure",
+        "outlook",
+    }
     outlook = [r for r in rows if r["section"] == "outlook"]
     assert {r["input"] for r in outlook} >= {"logic-5nm-and-below", "cowos-packaging"}
     assert all(0 <= r["share_last_without_policies"] <= 100 for r in outlook)
