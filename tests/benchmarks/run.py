@@ -602,6 +602,61 @@ def cli_startup(repeats: int, env: dict) -> dict:
     return out
 
 
+CLI_COMPUTED = {
+    "summary": ["summary"],
+    "concentration": ["concentration"],
+    "simulate": ["simulate", "taiwan-strait-blockade"],
+    "whatif": ["whatif", "--policy", "jp-jasm-fab-1-subsidy", "--year", "2030"],
+    "policies --rank": ["policies", "--rank", "--year", "2030"],
+    "validate": ["validate"],
+    "outlook": ["outlook"],
+    "report": ["report", "-o", "{tmp}/report", "--force"],
+}
+"""Commands timed with ``--no-cache`` (computed, not replayed) on the built-in data."""
+
+
+def cli_computed(repeats: int, env: dict) -> dict:
+    """Median seconds of each :data:`CLI_COMPUTED` command with ``--no-cache``, beside
+    the start-up floor measured in the same run: a Python process that imports
+    numpy and pandas. Runs alternate floor and command, so drift hits both."""
+    exe = str(Path(sys.executable).with_name("chiprisk"))
+    floor_cmd = [sys.executable, "-c", "import numpy, pandas"]
+    tmp = tempfile.mkdtemp(prefix="chiprisk-cli-")
+
+    def timed(cmd: list[str]) -> float:
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, env=env, check=True)
+        return time.perf_counter() - t0
+
+    timed(floor_cmd)  # warm the file cache
+    floors: list[float] = []
+    out: dict = {}
+    for name, args in CLI_COMPUTED.items():
+        cmd = [exe, "--no-cache", *(a.replace("{tmp}", tmp) for a in args)]
+        timed(cmd)  # warm the file cache (not the chiprisk caches: --no-cache)
+        times = []
+        for _ in range(repeats):
+            floors.append(timed(floor_cmd))
+            times.append(timed(cmd))
+        out[name] = {"median_s": statistics.median(times), "times_s": times}
+    floor = statistics.median(floors)
+    for name, v in out.items():
+        v["over_floor"] = v["median_s"] / floor
+        secs, ratio = v["median_s"], v["over_floor"]
+        print(f"  chiprisk --no-cache {name:<18} {secs:6.2f} s  {ratio:5.1f}x floor", flush=True)
+    print(f"  floor (python -c 'import numpy, pandas') {floor:.2f} s", flush=True)
+    return {"floor_s": floor, "floor_times_s": floors, "commands": out}
+
+
+def run_long_tests() -> dict:
+    """The opt-in long tests (``-m long``: the 1,200-request load test, long fuzzing)."""
+    t0 = time.perf_counter()
+    r = subprocess.run(
+        [sys.executable, "-m", "pytest", "-m", "long", "-q"], cwd=Path(__file__).parents[2]
+    )
+    return {"exit_code": r.returncode, "seconds": time.perf_counter() - t0}
+
+
 def _fmt(x: float | None, unit: str = "") -> str:
     if x is None:
         return "-"
@@ -671,6 +726,13 @@ def main() -> None:
     )
     ap.add_argument("--cli", action="store_true", help="Also time CLI start-up (built-in data).")
     ap.add_argument("--cli-repeats", type=int, default=15)
+    ap.add_argument(
+        "--cli-computed-repeats",
+        type=int,
+        default=3,
+        help="Runs of each --no-cache command of --cli (median reported).",
+    )
+    ap.add_argument("--long", action="store_true", help="Also run the tests marked long.")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--dir", help=argparse.SUPPRESS)
     ap.add_argument("--arg", type=int, help=argparse.SUPPRESS)
@@ -709,6 +771,11 @@ def main() -> None:
     if args.cli:
         print("== CLI start-up (built-in data, warm cache)", flush=True)
         report["cli"] = cli_startup(args.cli_repeats, env)
+        print("== CLI computed (--no-cache, built-in data) vs the start-up floor", flush=True)
+        report["cli_computed"] = cli_computed(args.cli_computed_repeats, env)
+    if args.long:
+        print("== tests marked long (python -m pytest -m long)", flush=True)
+        report["long_tests"] = run_long_tests()
     print_table(report["sizes"])
     Path(args.out).write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"\nwrote {args.out}")
