@@ -413,8 +413,8 @@ def pick_columns(df, columns: list[str] | None, *, section: bool = False):
     ------
     click.UsageError
         Naming the columns ``df`` does not have. With ``section`` (one of
-        several tables a command prints) missing columns are left out instead,
-        and the table keeps its identifying columns.
+        several tables a command prints) missing columns are left out instead
+        (a table with none of them shows its identifying columns).
 
     Examples
     --------
@@ -430,9 +430,7 @@ def pick_columns(df, columns: list[str] | None, *, section: bool = False):
         raise click.UsageError(
             f"--columns: unknown column(s) {', '.join(unknown)} (columns: {', '.join(have)})"
         )
-    keep = [c for c in columns if c in have]
-    if section:
-        keep = [c for c in have if c in ID_COLUMNS and c not in keep] + keep
+    keep = [c for c in columns if c in have] or [c for c in have if c in ID_COLUMNS]
     return df[keep] if keep else df
 
 

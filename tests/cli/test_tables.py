@@ -193,3 +193,14 @@ def test_columns_reach_the_file_written_with_o(invoke, tmp_path, fmt):
         assert list(pd.read_csv(StringIO(text)).columns) == ["id"]
     else:
         assert set(json.loads(text)[0]) == {"id"}
+
+
+def test_columns_in_a_command_of_several_tables(invoke):
+    r = invoke("summary", "--columns", "input,hhi", env={"COLUMNS": "100"})
+    assert r.exit_code == 0, r.output
+    part = r.output.split("Most concentrated inputs")[1]
+    assert [c.strip() for c in header(part).split("┃")[1:-1]] == ["input", "hhi (0-10,000)"]
+    r = invoke("summary", "--columns", "input,hhi", "--format", "csv")
+    assert r.exit_code == 0 and r.output.splitlines()[0] == "input,hhi"
+    r = invoke("summary", "--columns", "input,nope", "--format", "csv")
+    assert r.exit_code == 2 and "nope" in r.output  # one table: strict
