@@ -333,6 +333,8 @@ TABLES: dict[str, Table] = {
                 SOURCE_COL,
                 _c("note", "text", "rdfs:comment"),
             ),
+            description="Failure probabilities as data: one organisation's or site's annual event.",
+        ),
         Table(
             "policies",
             (
