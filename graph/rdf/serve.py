@@ -123,6 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        if status == 503:  # busy, timed out or over memory: the client may retry
+            self.send_header("Retry-After", "1")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -254,7 +256,8 @@ class SparqlServer(ThreadingHTTPServer):
                 request.settimeout(1.0)
                 request.sendall(
                     b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-                    b"Content-Length: 25\r\nConnection: close\r\n\r\ntoo many connections now\n"
+                    b"Retry-After: 1\r\nContent-Length: 25\r\nConnection: close\r\n\r\n"
+                    b"too many connections now\n"
                 )
             except OSError:
                 pass

@@ -444,10 +444,6 @@ def test_a_busy_endpoint_refuses_with_503_and_a_retrying_client_gets_its_answer(
     assert retried.status == 200 and retried.problems == [], retried.problems
 
 
-@pytest.mark.xfail(
-    reason="the endpoint does not send Retry-After with its busy 503 yet (issue 19, endpoint work)",
-    strict=False,
-)
 def test_a_busy_refusal_says_when_to_retry(busy_refusal):
     first, _, _ = busy_refusal
     assert first.status == 503
