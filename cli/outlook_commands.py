@@ -29,15 +29,10 @@ TABLE_COLUMNS = {
         "hhi_without_policies",
     ],
     "loss": ["year", "product", "scenario", "loss_with_policies", "loss_without_policies"],
-    "ledger": [
-        "input",
+    "ledger": [  # the ids are what --explain is for: kept, and the rest kept short
         "year",
         "site",
-        "country",
         "capacity",
-        "unit",
-        "status",
-        "ledger_year",
         "ledger_ids",
         "source_ids",
     ],
