@@ -265,6 +265,30 @@ def triples(tables: Tables) -> Iterator[tuple[Triple, str | None]]:
         yield from opt(s, CR.condition, r["condition"], Literal, src)
         yield from sourced(s, src)
 
+    for r in _records(tables.frames.get("restrictions", pd.DataFrame())):
+        s, src = iri_for(r["id"]), r["source_id"]
+        yield (s, RDF.type, CR.ExportRestriction), src
+        yield (s, CR.restrictionOf, iri_for(r["policy"])), src
+        yield from opt(s, CR.restrictedItem, r.get("item_input"), iri_for, src)
+        for col, prop in (
+            ("from_country", CR.restrictedBy),
+            ("to_country", CR.restrictedDestination),
+        ):
+            if r.get(col):
+                countries.add(r[col])
+                yield (s, prop, iri_for(r[col])), src
+        yield from opt(s, CR.effectiveDate, r.get("effective_date"), _date, src)
+        yield from opt(s, CR.endDate, r.get("end_date"), _date, src)
+        for col, prop in (
+            ("threshold", CR.threshold),
+            ("threshold_node", CR.thresholdNode),
+            ("threshold_performance", CR.thresholdPerformance),
+            ("restricts_service", CR.restrictsService),
+        ):
+            yield from opt(s, prop, r.get(col), Literal, src)
+        yield from opt(s, RDFS.comment, r.get("note"), Literal, src)
+        yield from sourced(s, src)
+
     for r in _records(tables["fx_rates"]):
         s, src = iri_for(f"fx-{r['currency'].lower()}-{int(r['year'])}"), r["source_id"]
         yield (s, RDF.type, CR.ExchangeRate), src
