@@ -61,12 +61,12 @@ COMMAND_GROUPS: dict[str, list[tuple[str, str, str]]] = {
         ),
         (
             "whatif",
-            "chiprisk.cli.scenario_commands:whatif",
+            "chiprisk.cli.policy_commands:whatif",
             "Policies or new capacity as of a year: before/after.",
         ),
         (
             "policies",
-            "chiprisk.cli.scenario_commands:policies",
+            "chiprisk.cli.policy_commands:policies",
             "Every policy; --rank: what each policy and award changes.",
         ),
         (
@@ -76,7 +76,7 @@ COMMAND_GROUPS: dict[str, list[tuple[str, str, str]]] = {
         ),
         (
             "optimize",
-            "chiprisk.cli.scenario_commands:optimize",
+            "chiprisk.cli.policy_commands:optimize",
             "Cheapest capacity for an HHI target or a risk budget.",
         ),
     ],
