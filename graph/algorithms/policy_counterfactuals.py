@@ -72,10 +72,12 @@ _TOL = 1e-12
 def _units(tables: Tables) -> list[dict]:
     """Policies and awards (policy x funded site) with their sites and money."""
     pol = tables["policies"]
+    acts = tables["policy_actions"]
     fund = funded_sites(tables)
     units = []
     for p in pol.itertuples(index=False):
         f = fund[fund["policy"] == p.id]
+        a = acts[acts["policy"] == p.id]  # a policy's money: every action, as `policies` counts
         units.append(
             {
                 "level": "policy",
@@ -85,7 +87,7 @@ def _units(tables: Tables) -> list[dict]:
                 "jurisdiction": p.jurisdiction,
                 "sites": sorted(set(f["site"])),
                 "budget": (p.budget, p.currency, _year_of(p.enacted)),
-                "amounts": list(zip(f["amount"], f["currency"], strict=True)),
+                "amounts": list(zip(a["amount"], a["currency"], strict=True)),
             }
         )
         if f["site"].nunique() < 2:
