@@ -37,7 +37,7 @@ import scipy.sparse as sp
 from chiprisk.graph.model.sparse_propagation import propagate_loss
 from chiprisk.graph.model.supply_network import SupplyNetwork
 
-__all__ = ["Incidence", "apply_events", "event_losses", "incidence", "segment_losses"]
+__all__ = ["Incidence", "apply_events", "dense", "event_losses", "incidence", "segment_losses"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,20 @@ def incidence(matrix: np.ndarray) -> Incidence:
     ev, row = np.nonzero(M.T < 1.0)  # event-major: grouped by event, rows sorted
     ptr = np.searchsorted(ev, np.arange(M.shape[1] + 1)).astype(np.int64)
     return Incidence(ptr, row.astype(np.int64), M[row, ev], M.shape[0])
+
+
+def dense(inc: Incidence) -> np.ndarray:
+    """The dense rows x events matrix of ``inc`` (1 off its entries): undoes :func:`incidence`.
+
+    Examples
+    --------
+    >>> A = np.array([[1.0, 0.0], [0.5, 1.0]])
+    >>> bool((dense(incidence(A)) == A).all())
+    True
+    """
+    out = np.ones((inc.n_rows, inc.n_events))
+    out[inc.rows, np.repeat(np.arange(inc.n_events), np.diff(inc.ptr))] = inc.vals
+    return out
 
 
 def apply_events(inc: Incidence, active: np.ndarray) -> np.ndarray:

@@ -68,8 +68,8 @@ import numpy as np
 import pandas as pd
 
 from chiprisk.graph.algorithms.data_events import data_events
-from chiprisk.graph.algorithms.event_rows import apply_events, incidence, segment_losses
-from chiprisk.graph.algorithms.scenario_effects import scenario_effects
+from chiprisk.graph.algorithms.event_batch import resolve_events
+from chiprisk.graph.algorithms.event_rows import Incidence, apply_events, dense, segment_losses
 from chiprisk.graph.algorithms.scenarios import Scenario, named_scenarios
 from chiprisk.graph.algorithms.simulate import WEEKS_PER_YEAR
 from chiprisk.graph.algorithms.weekly import (
@@ -118,15 +118,30 @@ _BATCH = 65_536
 
 @dataclass
 class EventSet:
-    """Events resolved on one network: availability and caps per event."""
+    """Events resolved on one network: availability and caps per event, sparse.
+
+    ``inc_a`` and ``inc_c`` hold each event's supplier availabilities and node
+    caps below 1 (:class:`~chiprisk.graph.algorithms.event_rows.Incidence`);
+    :attr:`A` and :attr:`C` give them dense, for small event sets.
+    """
 
     ids: list[str]
     probs: np.ndarray
     durations: np.ndarray  # weeks
-    A: np.ndarray  # n_suppliers x n_events
-    C: np.ndarray  # n_nodes x n_events
+    inc_a: Incidence  # n_suppliers rows
+    inc_c: Incidence  # n_nodes rows
     params: WeeklyParams | None = None
     """Stock-and-flow values (one column) for the weekly loss; None: the static loss."""
+
+    @property
+    def A(self) -> np.ndarray:
+        """Dense supplier availability (n_suppliers x n_events): O(suppliers x events) memory."""
+        return dense(self.inc_a)
+
+    @property
+    def C(self) -> np.ndarray:
+        """Dense node caps (n_nodes x n_events): O(nodes x events) memory."""
+        return dense(self.inc_c)
 
 
 def event_set(
@@ -138,6 +153,8 @@ def event_set(
     """Resolve scenarios as Monte Carlo events (a scenario without probability is refused).
 
     ``headroom``: see :func:`~chiprisk.graph.algorithms.scenario_effects.scenario_effects`.
+    All events are resolved at once into sparse incidence
+    (:func:`~chiprisk.graph.algorithms.event_batch.resolve_events`).
     """
     if not scenarios:
         raise UsageError(
@@ -146,10 +163,7 @@ def event_set(
     missing = [s.id for s in scenarios if s.probability is None]
     if missing:
         raise UsageError(f"scenario(s) without an annual probability: {', '.join(missing)}")
-    A = np.ones((net.n_suppliers, len(scenarios)))
-    C = np.ones((net.n_nodes, len(scenarios)))
-    for k, sc in enumerate(scenarios):
-        A[:, k], C[:, k], _ = scenario_effects(net, tables, sc, headroom)
+    inc_a, inc_c = resolve_events(net, tables, scenarios, headroom)
     dur = np.array(
         [s.duration_weeks if s.duration_weeks is not None else WEEKS_PER_YEAR for s in scenarios]
     )
@@ -157,8 +171,8 @@ def event_set(
         [s.id for s in scenarios],
         np.array([s.probability for s in scenarios], dtype=float),
         np.minimum(dur, WEEKS_PER_YEAR),
-        A,
-        C,
+        inc_a,
+        inc_c,
         node_params(net, tables),
     )
 
@@ -203,7 +217,7 @@ def _losses_of_patterns(
     loss = np.zeros((net.n_nodes, n_cols))
     levels = np.unique(ev.durations)
     prev = 0.0
-    inc_a, inc_c = incidence(ev.A), incidence(ev.C)
+    inc_a, inc_c = ev.inc_a, ev.inc_c
     if baseline is None:  # sparse: only the rows and nodes each run's events touch
         L = segment_losses(net, inc_a, inc_c, ev.durations, occ, spare, tick=tick)
         return np.clip(L, 0.0, 1.0)
@@ -254,7 +268,7 @@ def _weekly_losses(
     if baseline is not None and bounds[-1] < WEEKS_PER_YEAR:
         bounds = np.append(bounds, WEEKS_PER_YEAR)  # the rest of the year: baseline only
     batch = max(16, min(_BATCH, 2_000_000 // max(net.n_nodes * T, 1)))  # bounded memory
-    inc_a, inc_c = incidence(ev.A), incidence(ev.C)
+    inc_a, inc_c = ev.inc_a, ev.inc_c
     for lo in range(0, n_cols, batch):
         c = np.arange(lo, min(lo + batch, n_cols))
         cause = np.zeros((net.n_nodes, len(c), T))

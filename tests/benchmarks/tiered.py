@@ -7,7 +7,9 @@ products require; tier-2 firms sell tier-2 parts that tier-1 firms buy
 ``sourcing``); tier-3 firms sell to tier-2 firms the same way. Every part
 also has a market-wide table over all its makers. With ``events`` every
 supplier gets one scenario (``org:<firm>``, an annual probability and a
-duration), the "one event per supplier" of issue 21.
+duration), the "one event per supplier" of issue 21: as scenario files
+(``events_as="yaml"``, the default) or as rows of ``events.csv``
+(``events_as="csv"``: failure probabilities as data, fast to load at 100k).
 
 Used by ``bench_tiered.py`` and by the tests (``tests/graph/test_firm_tiers.py``)::
 
@@ -165,13 +167,40 @@ def tiered_frames(
     return frames, scenarios
 
 
-def write_frames(out: str | Path, frames: dict[str, pd.DataFrame], scenarios: list[dict]) -> Path:
-    """Write tables as ``out/seed/*.csv`` and scenarios as ``out/scenarios/*.yaml``."""
+def events_frame(scenarios: list[dict]) -> pd.DataFrame:
+    """The one-target scenarios of :func:`tiered_frames` as ``events.csv`` rows."""
+    return pd.DataFrame(
+        {
+            "id": [s["id"] for s in scenarios],
+            "target": [s["targets"][0].partition(":")[2] for s in scenarios],
+            "probability": [s["probability"] for s in scenarios],
+            "duration_weeks": [s["duration_weeks"] for s in scenarios],
+            "severity": [s["severity"] for s in scenarios],
+            "source_id": [s["source_id"] for s in scenarios],
+            "note": [s["rationale"] for s in scenarios],
+        }
+    )
+
+
+def write_frames(
+    out: str | Path,
+    frames: dict[str, pd.DataFrame],
+    scenarios: list[dict],
+    events_as: str = "yaml",
+) -> Path:
+    """Write tables as ``out/seed/*.csv`` and scenarios as ``out/scenarios/*.yaml``.
+
+    With ``events_as="csv"`` the scenarios are written as ``out/seed/events.csv``.
+    """
+    if events_as not in ("yaml", "csv"):
+        raise ValueError(f"events_as must be yaml or csv, not {events_as!r}")
     out = Path(out)
     (out / "seed").mkdir(parents=True, exist_ok=True)
     for name, df in frames.items():
         df.to_csv(out / "seed" / f"{name}.csv", index=False)
-    if scenarios:
+    if scenarios and events_as == "csv":
+        events_frame(scenarios).to_csv(out / "seed" / "events.csv", index=False)
+    elif scenarios:
         (out / "scenarios").mkdir(exist_ok=True)
         for sc in scenarios:
             lines = [
@@ -182,7 +211,7 @@ def write_frames(out: str | Path, frames: dict[str, pd.DataFrame], scenarios: li
     return out
 
 
-def write_tiered(out: str | Path, suppliers: int = 1200, **kw) -> Path:
+def write_tiered(out: str | Path, suppliers: int = 1200, *, events_as: str = "yaml", **kw) -> Path:
     """Write a tiered network (:func:`tiered_frames` keywords) as a data directory."""
     frames, scenarios = tiered_frames(suppliers, **kw)
-    return write_frames(out, frames, scenarios)
+    return write_frames(out, frames, scenarios, events_as)

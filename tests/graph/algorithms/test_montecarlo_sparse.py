@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
 from chiprisk.graph.algorithms import montecarlo as mc
 from chiprisk.graph.algorithms.event_rows import apply_events, event_losses, incidence
+from chiprisk.graph.algorithms.scenario_effects import scenario_effects
 from chiprisk.graph.algorithms.scenarios import named_scenarios
 from chiprisk.graph.io.loader import load_tables
 from chiprisk.graph.model.propagation import build_network, propagate
@@ -21,8 +23,18 @@ sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 from tiered import write_tiered  # noqa: E402
 
 
-def _dense_static(net, ev, occ, spare=0.0):
+def _one_by_one(net, t, scs):
+    """Events resolved as before issue 21: one dense scenario_effects column per event."""
+    A = np.ones((net.n_suppliers, len(scs)))
+    C = np.ones((net.n_nodes, len(scs)))
+    for k, sc in enumerate(scs):
+        A[:, k], C[:, k], _ = scenario_effects(net, t, sc)
+    return A, C
+
+
+def _dense_static(net, ev, occ, spare=0.0, AC=None):
     """The Monte Carlo segment losses as computed before issue 21: every event, whole matrices."""
+    A, C = AC if AC is not None else (ev.A, ev.C)
     loss = np.zeros((net.n_nodes, occ.shape[1]))
     prev = 0.0
     for d in np.unique(ev.durations):
@@ -31,8 +43,8 @@ def _dense_static(net, ev, occ, spare=0.0):
         cap = np.ones((net.n_nodes, occ.shape[1]))
         for e in np.flatnonzero(active.any(axis=1)):
             hit = active[e]
-            a[:, hit] = np.minimum(a[:, hit], ev.A[:, e : e + 1])
-            cap[:, hit] = np.minimum(cap[:, hit], ev.C[:, e : e + 1])
+            a[:, hit] = np.minimum(a[:, hit], A[:, e : e + 1])
+            cap[:, hit] = np.minimum(cap[:, hit], C[:, e : e + 1])
         loss += (1.0 - propagate(net, a * (1.0 + spare), cap)) * ((d - prev) / 52.0)
         prev = d
     return np.clip(loss, 0.0, 1.0)
@@ -56,12 +68,12 @@ def tiered(tmp_path_factory):
 @pytest.mark.parametrize("spare", [0.0, 0.25])
 @pytest.mark.parametrize("which", ["builtin", "tiered"])
 def test_sparse_static_losses_equal_the_dense_ones(which, spare, request):
-    _t, net, ev = request.getfixturevalue(which)
+    t, net, ev = request.getfixturevalue(which)
     ev = dataclasses.replace(ev, params=None)  # the segment model
     probs = np.maximum(ev.probs, 0.05)  # enough events per run to overlap
     occ = mc.sample_events(probs, 3000, seed=11)
     new = mc.sample_losses(net, ev, occ, spare_capacity=spare)
-    old = _dense_static(net, ev, occ, spare)
+    old = _dense_static(net, ev, occ, spare, _one_by_one(net, t, named_scenarios(t)))
     assert new.shape == old.shape
     np.testing.assert_allclose(new, old, rtol=0, atol=1e-12)
     assert (new > 0).any()
@@ -86,6 +98,26 @@ def test_weekly_path_unchanged_by_the_incidence(builtin, monkeypatch):
 
     monkeypatch.setattr(mc, "apply_events", dense)
     assert np.array_equal(new, mc.sample_losses(net, ev, occ))
+
+
+@pytest.mark.parametrize("which", ["builtin", "tiered"])
+def test_montecarlo_equals_the_one_by_one_resolution(which, request, monkeypatch):
+    """montecarlo() with the batched events = with the events resolved one scenario at a time."""
+    t, net, _ev = request.getfixturevalue(which)
+    new = mc.montecarlo(t, runs=3000, seed=5, network=net, include="all")
+
+    calls = []
+
+    def one_by_one(net, t, scs, headroom=None):
+        calls.append(len(scs))
+        A, C = _one_by_one(net, t, scs)
+        return incidence(A), incidence(C)
+
+    monkeypatch.setattr(mc, "resolve_events", one_by_one)
+    old = mc.montecarlo(t, runs=3000, seed=5, network=net, include="all")
+    assert calls == [len(new.attrs["events"])]
+    pd.testing.assert_frame_equal(new, old, check_exact=True)
+    assert (new["eud"] > 0).any()
 
 
 def test_tiered_montecarlo_seed_repeats_and_reaches_products(tiered):
