@@ -93,8 +93,8 @@ COLUMNS = [
 _EPS = 1e-9
 
 
-_BATCH = 256
-"""Scenarios per propagate call (memory: n_suppliers x _BATCH floats)."""
+_BATCH = 4096
+"""Scenarios per sparse propagation (memory grows with the nodes below the batch's cuts)."""
 
 
 def _site_matrix(net: SupplyNetwork) -> sp.csc_matrix:
@@ -108,8 +108,9 @@ def _killers(net: SupplyNetwork, E: sp.spmatrix, p_idx: np.ndarray):
     A scenario can stop a product only if it empties some node's supply
     (``(W @ E)[k, j]`` reaches 1: every supplier of ``k`` fully lost), since
     with no supply at 0 nothing propagates to 0. Only those columns are
-    propagated, in batches, so a network with 100,000 firms needs neither a
-    dense suppliers x firms matrix nor 100,000 scenarios.
+    propagated, in batches of sparse losses, and ``direct`` is computed for
+    the columns that stop a product only, so a network with 100,000 firms
+    needs neither a dense suppliers x firms nor a dense nodes x batch matrix.
     """
     WE = (net.W @ E).tocsc()
     hit = WE.copy()
@@ -121,9 +122,9 @@ def _killers(net: SupplyNetwork, E: sp.spmatrix, p_idx: np.ndarray):
         cols = cand[lo : lo + _BATCH]
         cut = E[:, cols]
         dead = propagate_loss(net, cut.tocsr())[p_idx].toarray() >= 1.0 - _EPS  # sparse losses
-        direct = net.W @ (1.0 - cut.toarray())
         for c in np.flatnonzero(dead.any(axis=0)):
-            yield int(cols[c]), direct[:, c], np.flatnonzero(dead[:, c])
+            direct = net.W @ (1.0 - cut[:, [c]].toarray()[:, 0])
+            yield int(cols[c]), direct, np.flatnonzero(dead[:, c])
 
 
 def _betweenness(tables: Tables) -> dict[str, float]:
@@ -277,6 +278,7 @@ def chokepoints(
         )
 
     # --- firms and sites: supplier scenarios
+    has_suppliers = net.has_suppliers
     for kind, E, labels, label_names in (
         ("firm", net.F.tocsc(), net.firms, org_names),
         ("site", _site_matrix(net), net.sites, site_names),
@@ -286,7 +288,7 @@ def chokepoints(
         for j, direct_j, affected in _killers(net, E, p_idx):
             reach = set().union(*(closures[products[x]] for x in affected))
             sole = sorted(
-                (k for k in reach if net.has_suppliers[k] and direct_j[k] <= _EPS),
+                (k for k in reach if has_suppliers[k] and direct_j[k] <= _EPS),
                 key=lambda k: net.nodes[k],
             )
             h = [hhi[k] for k in sole if not np.isnan(hhi[k])]

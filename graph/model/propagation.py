@@ -198,8 +198,9 @@ def hhi_by_firm(net: SupplyNetwork) -> np.ndarray:
 
     Notes
     -----
-    O(nnz(W)) with one sparse product, then dense row blocks of at most
-    128 MiB (a network with 100,000 firms never densifies at once).
+    O(nnz(W)) with one sparse product; each row's squared shares are summed
+    over its entries in firm order (no nodes x firms array: a network with
+    100,000 firms stays sparse).
     """
     entity = net.supplier_firm.copy()
     extra = {}
@@ -212,10 +213,8 @@ def hhi_by_firm(net: SupplyNetwork) -> np.ndarray:
         shape=(net.n_suppliers, len(net.firms) + len(extra)),
     )
     WG = (net.W @ G).tocsr()
-    out = np.zeros(net.n_nodes)
-    step = max(1, (1 << 24) // max(1, G.shape[1]))  # dense blocks of <= 128 MiB
-    for lo in range(0, net.n_nodes, step):
-        shares = WG[lo : lo + step].toarray() * 100.0
-        out[lo : lo + step] = (shares**2).sum(axis=1)
+    WG.sum_duplicates()  # canonical: one entry per (node, entity), in entity order
+    rows = np.repeat(np.arange(net.n_nodes), np.diff(WG.indptr))
+    out = np.bincount(rows, weights=(WG.data * 100.0) ** 2, minlength=net.n_nodes)
     out[~net.has_suppliers] = math.nan
     return out
