@@ -43,6 +43,7 @@ import pandas as pd
 
 from chiprisk.graph.io.countries import ISO_COUNTRIES
 from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.frame_memo import memo
 from chiprisk.graph.model.lenses import ultimate_parents
 
 __all__ = [
@@ -206,14 +207,26 @@ def capacity_as_of(
     cap = _capacity(tables)
     if not len(cap):
         return pd.DataFrame(columns=LEDGER_COLUMNS)
+    frames = (cap, tables["sites"], tables["organizations"], tables["inputs"])
+    out = memo(frames, ("capacity_as_of", int(year)), lambda: _unscaled(tables, int(year)))
+    out = out.copy()
+    if scale:
+        # a site's factor scales its rows and the roll-ups of its rows alike
+        # (a roll-up sums one site's children): the same as scaling before summing
+        factor = out["site"].map(lambda s: scale.get(s, 1.0)).to_numpy(dtype=float)
+        out["quantity"] = out["quantity"].to_numpy(dtype=float) * factor
+    return out
+
+
+def _unscaled(tables: Tables, year: int) -> pd.DataFrame:
+    """:func:`capacity_as_of` without a scale (computed once per frames and year)."""
+    cap = _capacity(tables)
     rows = cap[cap["year"].astype(int) <= int(year)]
     rows = rows.sort_values(["input", "site", "year"]).drop_duplicates(
         ["input", "site"], keep="last"
     )
     qty = rows["quantity"].astype(float).to_numpy()
     qty = np.where(rows["status"].isin(NOT_COUNTED).to_numpy(), 0.0, qty)
-    if scale:
-        qty = qty * rows["site"].map(lambda s: scale.get(s, 1.0)).to_numpy(dtype=float)
     sites = tables["sites"].set_index("id")
     orgs = tables["organizations"]
     roots = ultimate_parents(orgs)
@@ -377,30 +390,30 @@ def _spread_firm_sourcing(
     """
     if rows.empty:
         return pd.DataFrame(), set()
-    by_owner = cap.groupby(["input", "owner"])
-    out, replaced = [], set()
-    for r in rows.itertuples(index=False):
-        key = (anchors.get(r.input, r.input), r.supplier)
-        if key not in by_owner.groups:
-            continue
-        g = by_owner.get_group(key)
-        weight = g["quantity"] / g["quantity"].sum()
-        base = r._asdict()
-        share = base.get("share")
-        for site, w, src in zip(g["site"], weight, g["source_ids"], strict=True):
-            row = dict(base)
-            row["id"] = f"{r.id}-at-{site}"
-            row["supplier"] = site
-            known = share is not None and share == share
-            row["share"] = float(share) * float(w) if known else None
-            for col in ("share_min", "share_max"):
-                v = base.get(col)
-                if v is not None and v == v:
-                    row[col] = float(v) * float(w)
-            row["note"] = f"spread over the firm's ledger sites (capacity from {src})"
-            out.append(row)
-        replaced.add(r.id)
-    frame = pd.DataFrame(out)
-    if not frame.empty:
-        frame = frame.reindex(columns=rows.columns)
-    return frame, replaced
+    sites = pd.DataFrame(
+        {
+            "_anchor": cap["input"].to_numpy(dtype=object),
+            "_owner": cap["owner"].to_numpy(dtype=object),
+            "_site": cap["site"].to_numpy(dtype=object),
+            "_w": cap["quantity"].to_numpy(dtype=float),
+            "_src": cap["source_ids"].to_numpy(dtype=object),
+            "_cpos": np.arange(len(cap)),
+        }
+    )
+    sites["_w"] = sites["_w"] / sites.groupby(["_anchor", "_owner"])["_w"].transform("sum")
+    keyed = rows.assign(
+        _anchor=[anchors.get(i, i) for i in rows["input"]], _pos=np.arange(len(rows))
+    )
+    m = keyed.merge(sites, left_on=["_anchor", "supplier"], right_on=["_anchor", "_owner"])
+    if m.empty:
+        return pd.DataFrame(), set()
+    m = m.sort_values(["_pos", "_cpos"], kind="stable")
+    w = m["_w"].to_numpy(dtype=float)
+    replaced = set(m["id"])
+    m["id"] = m["id"] + "-at-" + m["_site"]
+    m["supplier"] = m["_site"]
+    for col in ("share", "share_min", "share_max"):
+        if col in m:
+            m[col] = pd.to_numeric(m[col], errors="coerce").to_numpy(dtype=float) * w
+    m["note"] = "spread over the firm's ledger sites (capacity from " + m["_src"] + ")"
+    return m.reindex(columns=rows.columns).reset_index(drop=True), replaced

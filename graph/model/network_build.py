@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.model.firm_tiers import tier_levels
+from chiprisk.graph.model.frame_memo import memo
 from chiprisk.graph.model.lenses import (
     country_site_weights,
     input_nodes,
@@ -367,16 +368,26 @@ def _org_site_weights(
     results equal :func:`chiprisk.graph.model.lenses.group_site_weights` (and the
     same rule at site resolution).
     """
-    keys = pd.DataFrame(
+    wanted = tuple(
         sorted(
             {
                 (roots[s], st, nd)
                 for s, k, st, nd in zip(s_id, s_kind, s_stage, s_nodes, strict=True)
                 if k == "organization"
             }
-        ),
-        columns=["firm", "stage", "nodes"],
+        )
     )
+    # the same firms, stages and year recur across a counterfactual loop's networks
+    frames = (tables["organizations"], tables["sites"])
+    return memo(
+        frames,
+        ("org_site_weights", wanted, year),
+        lambda: _weights_of(tables, roots, wanted, year),
+    )
+
+
+def _weights_of(tables: Tables, roots: dict[str, str], wanted: tuple, year: int | None):
+    keys = pd.DataFrame(list(wanted), columns=["firm", "stage", "nodes"])
     loc: dict[tuple[str, str, str], dict[str, float]] = {}
     how: dict[tuple[str, str, str], str] = {}
     per_site: dict[tuple[str, str, str], dict[str, float]] = {}

@@ -60,31 +60,40 @@ def _select_tables(rows: pd.DataFrame, year: int | None) -> dict[tuple[str, str]
     out: dict[tuple[str, str], _ShareTable] = {}
     if rows.empty:
         return out
-    rank = {b: i for i, b in enumerate(BASIS_PREFERENCE)}
-    r = pd.DataFrame(
+    # one lexicographic sort on integer codes: (input, buyer), basis preference,
+    # latest year first; each group's first row names its table, and a stable
+    # sort keeps the table's rows in file order
+    input_code = pd.factorize(rows["input"].to_numpy(dtype=object), sort=True)[0]
+    buyer_code = pd.factorize(rows["buyer"].to_numpy(dtype=object), sort=True)[0]
+    buyer_code = np.where(buyer_code < 0, buyer_code.max(initial=0) + 1, buyer_code)
+    basis = rows["basis"].to_numpy(dtype=object)
+    preference = pd.Index(BASIS_PREFERENCE).get_indexer(basis)
+    rank = np.where(preference >= 0, preference, len(BASIS_PREFERENCE))
+    years = rows["year"].to_numpy(dtype=np.int64)
+    order = np.lexsort((-years, rank, buyer_code, input_code))
+    gi, gb = input_code[order], buyer_code[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (gi[1:] != gi[:-1]) | (gb[1:] != gb[:-1])
+    head = order[np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))]
+    chosen = order[(basis[order] == basis[head]) & (years[order] == years[head])]
+    pos = pd.DataFrame(
         {
-            "input": rows["input"].to_numpy(dtype=object),
-            "buyer": rows["buyer"].to_numpy(dtype=object),
-            "basis": rows["basis"].to_numpy(dtype=object),
-            "year": rows["year"].to_numpy(dtype=np.int64),
-            "_pos": np.arange(len(rows)),
+            "input": rows["input"].to_numpy(dtype=object)[chosen],
+            "buyer": rows["buyer"].to_numpy(dtype=object)[chosen],
+            "basis": basis[chosen],
+            "year": years[chosen],
         }
     )
-    preference = pd.Index(BASIS_PREFERENCE).get_indexer(r["basis"].to_numpy(dtype=object))
-    r["_rank"] = np.where(preference >= 0, preference, len(rank))
-    best = r.sort_values(
-        ["input", "buyer", "_rank", "year"], ascending=[True, True, True, False]
-    ).drop_duplicates(["input", "buyer"])[["input", "buyer", "basis", "year"]]
-    pos = r.merge(best, on=["input", "buyer", "basis", "year"], how="inner")
-    pos = pos.sort_values(["input", "buyer", "_pos"], kind="stable")
-    tab = rows.iloc[pos["_pos"].to_numpy()]
+    tab = rows.iloc[chosen]
     # A source may publish both firm rows and country totals for one table
     # (CSET/ETO does): never add them together; firm/site rows win, because
     # they carry firm and site identity and their location comes from sites.
     is_country = tab["supplier"].isin(ISO_COUNTRIES).to_numpy()
     is_firm = ~is_country & (tab["supplier"] != RESIDUAL_ID).to_numpy()
-    group = (pos["input"].astype(str) + "\0" + pos["buyer"].astype(str)).to_numpy()
-    group_has_firm = pd.Series(is_firm).groupby(group).transform("any").to_numpy()
+    ci, cb = input_code[chosen], buyer_code[chosen]
+    starts = np.flatnonzero(np.r_[True, (ci[1:] != ci[:-1]) | (cb[1:] != cb[:-1])])
+    has_firm = np.maximum.reduceat(is_firm, starts) if len(starts) else is_firm
+    group_has_firm = np.repeat(has_firm, np.diff(np.r_[starts, len(chosen)]))
     keep = ~(is_country & group_has_firm)
     tab, pos = tab[keep], pos[keep]
     share = tab["share"].to_numpy(dtype=float)

@@ -1,0 +1,73 @@
+"""Memoise results computed from checked DataFrames, keyed by the frames' identity.
+
+A counterfactual loop (the outlook's years, the ranking's policies) asks for
+the same year's ledger and site weights many times from the same loaded
+frames. The frames of a :class:`~chiprisk.graph.io.loader.Tables` are never
+modified after loading (every step builds new frames), so a result computed
+from them can be reused while those very frame objects live: the memo holds
+weak references to them and a hit requires each to be the same object.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"x": [1, 2]})
+>>> calls = []
+>>> def total():
+...     calls.append(1)
+...     return int(df["x"].sum())
+>>> memo((df,), "total", total), memo((df,), "total", total), len(calls)
+(3, 3, 1)
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from typing import TypeVar
+
+import pandas as pd
+
+__all__ = ["MAX_ENTRIES", "memo"]
+
+T = TypeVar("T")
+
+MAX_ENTRIES = 128
+"""Results kept, least recently used dropped first."""
+
+_MEMO: OrderedDict[tuple, tuple[tuple[weakref.ref, ...], object]] = OrderedDict()
+
+
+def memo(frames: Sequence[pd.DataFrame], key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, or its earlier result for the same frame objects and ``key``.
+
+    Parameters
+    ----------
+    frames : sequence of pandas.DataFrame
+        The frames the result is computed from (compared by identity).
+    key : hashable
+        Everything else the result depends on (function name, year, ...).
+    compute : callable
+        Computes the result; called on a miss only.
+
+    Returns
+    -------
+    The result. Callers must not modify it (copy first).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a, b = pd.DataFrame({"x": [1]}), pd.DataFrame({"x": [1]})
+    >>> memo((a,), "k", lambda: "from a"), memo((b,), "k", lambda: "from b")
+    ('from a', 'from b')
+    """
+    k = (tuple(id(f) for f in frames), key)
+    hit = _MEMO.get(k)
+    if hit is not None and all(r() is f for r, f in zip(hit[0], frames, strict=True)):
+        _MEMO.move_to_end(k)
+        return hit[1]  # type: ignore[return-value]
+    value = compute()
+    _MEMO[k] = (tuple(weakref.ref(f) for f in frames), value)
+    while len(_MEMO) > MAX_ENTRIES:
+        _MEMO.popitem(last=False)
+    return value

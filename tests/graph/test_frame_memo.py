@@ -1,0 +1,58 @@
+"""The frame memo: hits only for the very same frame objects and key."""
+
+import gc
+
+import pandas as pd
+
+from chiprisk.graph.io.loader import load_tables
+from chiprisk.graph.model import frame_memo
+from chiprisk.graph.model.frame_memo import memo
+from chiprisk.graph.model.ledger import capacity_as_of
+
+
+def test_a_hit_needs_the_same_frames_and_key():
+    a = pd.DataFrame({"x": [1]})
+    calls = []
+
+    def f():
+        calls.append(1)
+        return len(calls)
+
+    assert memo((a,), 1, f) == 1
+    assert memo((a,), 1, f) == 1
+    assert memo((a,), 2, f) == 2
+    assert memo((a.copy(),), 1, f) == 3  # an equal frame is another frame
+
+
+def test_a_dead_frame_never_answers_for_a_new_one_at_the_same_address():
+    a = pd.DataFrame({"x": [1]})
+    memo((a,), "k", lambda: "old")
+    key = next(k for k in frame_memo._MEMO if k[1] == "k")
+    del a
+    gc.collect()
+    # whatever object now has that id, the dead weak reference refuses the hit
+    ref = frame_memo._MEMO[key][0][0]
+    assert ref() is None
+    b = pd.DataFrame({"x": [1]})
+    assert memo((b,), "k", lambda: "new") == "new"
+
+
+def test_the_memo_is_bounded():
+    frames = [pd.DataFrame({"x": [i]}) for i in range(frame_memo.MAX_ENTRIES + 10)]
+    for i, df in enumerate(frames):
+        memo((df,), "bounded", lambda i=i: i)
+    assert len(frame_memo._MEMO) <= frame_memo.MAX_ENTRIES
+
+
+def test_scaled_ledger_from_the_memo_equals_scaling_each_row():
+    t = load_tables()
+    base = capacity_as_of(t, 2030)
+    site = "tsmc-arizona-fab-21"
+    half = capacity_as_of(t, 2030, scale={site: 0.5})
+    at = half["site"] == site
+    assert at.any()
+    assert (half.loc[at, "quantity"] == 0.5 * base.loc[at, "quantity"]).all()
+    assert half.loc[~at, "quantity"].equals(base.loc[~at, "quantity"])
+    # the memo hands out copies: changing one answer leaves the next intact
+    half["quantity"] = -1.0
+    assert (capacity_as_of(t, 2030)["quantity"] >= 0).all()
