@@ -215,22 +215,26 @@ def segment_losses(
     """
     occ = np.asarray(occ, dtype=bool)
     n_runs = occ.shape[1]
-    loss = np.zeros((net.n_nodes, n_runs))
+    loss = None if n_runs <= batch else np.zeros((net.n_nodes, n_runs))
     r_all, e_all = np.nonzero(occ.T)  # run-major: a batch of runs is one slice
     levels = np.unique(durations)
     for lo in range(0, n_runs, batch):
         hi = min(lo + batch, n_runs)
         i0, i1 = np.searchsorted(r_all, [lo, hi])
         e, r = e_all[i0:i1], r_all[i0:i1] - lo
+        acc = sp.csr_matrix((net.n_nodes, hi - lo))  # the segments' sum, sparse: in level order
         prev = 0.0
         for d in levels:
             keep = durations[e] >= d
             if keep.any():
                 la = _pair_losses(inc_a, e[keep], r[keep], hi - lo)
                 lc = _pair_losses(inc_c, e[keep], r[keep], hi - lo)
-                lost = propagate_loss(net, la, lc, spare).tocoo()
-                loss[lost.row, lo + lost.col] += lost.data * ((d - prev) / weeks)
+                acc = acc + propagate_loss(net, la, lc, spare) * ((d - prev) / weeks)
             prev = d
+        if loss is None:
+            loss = acc.toarray()
+        else:
+            loss[:, lo:hi] = acc.toarray()
         if tick:
             tick(hi - lo)
-    return loss
+    return loss if loss is not None else np.zeros((net.n_nodes, n_runs))

@@ -114,6 +114,8 @@ COLUMNS = [
 
 DEFAULT_RUNS = 100_000
 _BATCH = 65_536
+_DRAWS = 1 << 22
+"""Uniform draws held at once by :func:`sample_events` (32 MiB)."""
 
 
 @dataclass
@@ -180,6 +182,9 @@ def event_set(
 def sample_events(probs: Sequence[float] | np.ndarray, runs: int, seed: int | None) -> np.ndarray:
     """Occurrence matrix (n_events x runs, bool): the same seed gives the same draws.
 
+    The draws are ``default_rng(seed).random((n_events, runs))``, taken a
+    block of rows at a time (the same numbers, without the float matrix).
+
     Examples
     --------
     >>> sample_events([0.5, 0.0], 4, seed=0).sum(axis=1).tolist()[1]
@@ -188,7 +193,12 @@ def sample_events(probs: Sequence[float] | np.ndarray, runs: int, seed: int | No
     if runs < 1:
         raise UsageError(f"runs must be >= 1, got {runs}")
     p = np.asarray(probs, dtype=float)
-    return np.random.default_rng(seed).random((p.size, runs)) < p[:, None]
+    rng = np.random.default_rng(seed)
+    out = np.empty((p.size, runs), dtype=bool)
+    step = max(1, _DRAWS // runs)  # rows per draw: the same stream, bounded memory
+    for lo in range(0, p.size, step):
+        out[lo : lo + step] = rng.random((min(step, p.size - lo), runs)) < p[lo : lo + step, None]
+    return out
 
 
 def _progress(total: int, show: bool):
@@ -220,7 +230,7 @@ def _losses_of_patterns(
     inc_a, inc_c = ev.inc_a, ev.inc_c
     if baseline is None:  # sparse: only the rows and nodes each run's events touch
         L = segment_losses(net, inc_a, inc_c, ev.durations, occ, spare, tick=tick)
-        return np.clip(L, 0.0, 1.0)
+        return np.clip(L, 0.0, 1.0, out=L)
     for d in levels:
         active = occ & (ev.durations >= d)[:, None]
         cols = np.flatnonzero(active.any(axis=0))
@@ -335,6 +345,8 @@ def sample_losses(
             uniq, inverse = np.unique(codes, axis=1, return_inverse=True)
             patterns = np.unpackbits(uniq, axis=0, count=occ.shape[0], bitorder="little")
             patterns = patterns.astype(bool)
+        if patterns.shape[1] == occ.shape[1]:  # every run distinct: no copy back
+            patterns, inverse = occ, None
     else:
         patterns, inverse = occ, None
     bar = _progress(patterns.shape[1] * 2, progress and sys.stderr.isatty())

@@ -96,6 +96,8 @@ def propagate_loss(
     n_cols = supplier_loss.shape[1]
     lsup = sp.csr_matrix(supplier_loss, dtype=float)
     cap = sp.csr_matrix(cap_loss, dtype=float) if cap_loss is not None else None
+    if cap is not None and cap.nnz == 0:
+        cap = None  # no node capped: nothing to take the largest with
     indptr = np.zeros(net.n_nodes + 1, dtype=np.int64)
     idx_chunks: list[np.ndarray] = []
     val_chunks: list[np.ndarray] = []
@@ -129,7 +131,7 @@ def propagate_loss(
             r, c, v = _gather(indptr, done_ind, done_val, owners, lv.child_idx)
             parts_k.append(r * n_cols + c)
             parts_v.append(v)
-        if cap is not None:
+        if cap is not None and cap.indptr[lv.lo] < cap.indptr[lv.hi]:
             blk = cap[lv.lo : lv.hi].tocoo()
             parts_k.append(blk.row.astype(np.int64) * n_cols + blk.col)
             parts_v.append(blk.data)

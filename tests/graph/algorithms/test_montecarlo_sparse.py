@@ -148,3 +148,20 @@ def test_propagate_loss_matches_propagate(which, request):
         dense = 1.0 - propagate(net, (1.0 - cut) * (1.0 + spare), 1.0 - caps)
         got = propagate_loss(net, sp.csr_matrix(cut), sp.csr_matrix(caps), spare).toarray()
         np.testing.assert_allclose(got, dense, rtol=0, atol=1e-12)
+
+
+def test_sample_events_in_blocks_draws_the_same_numbers(monkeypatch):
+    probs = np.linspace(0.0, 0.9, 37)
+    whole = np.random.default_rng(9).random((37, 50)) < probs[:, None]
+    monkeypatch.setattr(mc, "_DRAWS", 120)  # two rows per block
+    got = mc.sample_events(probs, 50, seed=9)
+    assert np.array_equal(got, whole) and got.any()
+
+
+def test_every_run_distinct_skips_the_copy_back(tiered):
+    """With more events than runs can repeat, dedupe and no dedupe give the same losses."""
+    _t, net, ev = tiered
+    occ = mc.sample_events(np.full(len(ev.ids), 0.2), 300, seed=1)
+    a = mc.sample_losses(net, ev, occ, dedupe=True)
+    b = mc.sample_losses(net, ev, occ, dedupe=False)
+    assert np.array_equal(a, b) and (a > 0).any()
