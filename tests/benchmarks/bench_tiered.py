@@ -3,13 +3,17 @@
 Run on demand (not collected by the default test run)::
 
     python tests/benchmarks/bench_tiered.py [--sizes 1200,6000] [--runs 2000]
-        [--repeats 3] [--validate] [--json out.json]
+        [--repeats 3] [--validate] [--events csv|yaml] [--json out.json]
 
 ``--sizes 100k`` is accepted (opt-in: the networkx baseline is sampled and
-scaled there too). Each size writes a seeded tiered network
-(``tiered.py``: three tiers of firms, firm-to-firm purchases, one event per
-supplier) and times, medians of ``--repeats``:
+scaled there too; run it with ``nice``, it peaks near 3 GiB at 1,000 runs).
+Each size writes a seeded tiered network (``tiered.py``: three tiers of
+firms, firm-to-firm purchases, one event per supplier, as ``events.csv``
+rows by default) and times, medians of ``--repeats``:
 
+* ``gen_s``, ``load_s``, ``build_s``: writing, loading and building it;
+* ``event_set_s``: resolving the events
+  (:func:`~chiprisk.graph.algorithms.montecarlo.event_set`, one batch);
 * ``mc_runs_per_s``: :func:`~chiprisk.graph.algorithms.montecarlo.sample_losses`
   over ``--runs`` simulated years of the one-event-per-supplier set
   (sampling and event resolution outside the timing);
@@ -41,6 +45,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 from tiered import write_tiered  # noqa: E402
+
+
+def _peak_gib() -> float:
+    """Peak resident memory of this process so far, GiB (Linux: ru_maxrss in KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
 def _parse_size(text: str) -> int:
@@ -111,8 +122,18 @@ class NxModel:
         return out
 
 
-def bench_size(n: int, runs: int, repeats: int, validate: bool, sample: int, seed: int) -> dict:
+def bench_size(
+    n: int,
+    runs: int,
+    repeats: int,
+    validate: bool,
+    sample: int,
+    seed: int,
+    events_as: str = "csv",
+) -> dict:
     from chiprisk.graph.algorithms.chokepoints import chokepoints
+    from chiprisk.graph.algorithms.data_events import data_events
+    from chiprisk.graph.algorithms.event_rows import apply_events
     from chiprisk.graph.algorithms.exposure import exposure
     from chiprisk.graph.algorithms.montecarlo import event_set, sample_events, sample_losses
     from chiprisk.graph.algorithms.scenarios import named_scenarios
@@ -122,7 +143,9 @@ def bench_size(n: int, runs: int, repeats: int, validate: bool, sample: int, see
 
     row: dict = {"suppliers": n}
     with tempfile.TemporaryDirectory() as tmp:
-        d = write_tiered(Path(tmp) / "net", n, seed=seed)
+        t0 = time.perf_counter()
+        d = write_tiered(Path(tmp) / "net", n, seed=seed, events_as=events_as)
+        row["gen_s"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         tables = load_tables(d)
         row["load_s"] = time.perf_counter() - t0
@@ -130,7 +153,7 @@ def bench_size(n: int, runs: int, repeats: int, validate: bool, sample: int, see
         net = build_network(tables)
         row["build_s"] = time.perf_counter() - t0
         row.update(nodes=net.n_nodes, supplier_nodes=net.n_suppliers, notes=len(net.notes))
-        scs = named_scenarios(tables)
+        scs = named_scenarios(tables) + data_events(tables)
         t0 = time.perf_counter()
         ev = event_set(net, tables, scs)
         row["events"] = len(ev.ids)
@@ -138,6 +161,7 @@ def bench_size(n: int, runs: int, repeats: int, validate: bool, sample: int, see
         occ = sample_events(ev.probs, runs, seed)
         mc_s, L = _median(lambda: sample_losses(net, ev, occ), repeats)
         row["mc_runs_per_s"] = runs / mc_s
+        row["mc_peak_gib"] = _peak_gib()
         row["spof_s"], spof = _median(
             lambda: chokepoints(tables, network=net, betweenness=False), repeats
         )
@@ -167,10 +191,11 @@ def bench_size(n: int, runs: int, repeats: int, validate: bool, sample: int, see
             loss = np.zeros(net.n_nodes)
             prev = 0.0
             for dur in np.unique(ev.durations):
-                act = [e for e in on if ev.durations[e] >= dur]
-                if act:
-                    a = ev.A[:, act].min(axis=1)
-                    cap = ev.C[:, act].min(axis=1)
+                act = np.zeros((len(ev.ids), 1), dtype=bool)
+                act[[e for e in on if ev.durations[e] >= dur]] = True
+                if act.any():
+                    a = apply_events(ev.inc_a, act)[:, 0]  # the least over the events
+                    cap = apply_events(ev.inc_c, act)[:, 0]
                     loss += (1 - model.run(a, cap)) * (dur - prev) / WEEKS_PER_YEAR
                 prev = dur
             worst = max(worst, float(np.abs(np.clip(loss, 0, 1) - L[:, r]).max()))
@@ -184,6 +209,7 @@ def bench_size(n: int, runs: int, repeats: int, validate: bool, sample: int, see
         per = (time.perf_counter() - t0) / max(1, len(firms))
         row["nx_spof_firms_s_scaled"] = per * len(net.firms)
         row["mc_speedup_vs_nx"] = row["mc_runs_per_s"] / row["nx_mc_runs_per_s"]
+        row["peak_gib"] = _peak_gib()
     return row
 
 
@@ -195,12 +221,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=50, help="networkx runs/candidates timed")
     ap.add_argument("--validate", action="store_true", help="also time kg.validate() (slow)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--events", default="csv", choices=("csv", "yaml"), help="one event per supplier as"
+    )
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     rows = []
     for size in args.sizes.split(","):
         row = bench_size(
-            _parse_size(size), args.runs, args.repeats, args.validate, args.sample, args.seed
+            _parse_size(size),
+            args.runs,
+            args.repeats,
+            args.validate,
+            args.sample,
+            args.seed,
+            args.events,
         )
         rows.append(row)
         print(json.dumps(row), flush=True)

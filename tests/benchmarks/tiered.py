@@ -132,7 +132,7 @@ def tiered_frames(
             for f, s in zip(ms, _shares(rng, len(ms)), strict=True):
                 add(f, part, float(s))
     for t in (1, 2):
-        up = parts[t + 1]
+        up = np.array(parts[t + 1])  # once: a list would be converted per buyer
         for buyer in firms[t]:
             for part in rng.choice(up, size=min(buys_per_firm, len(up)), replace=False):
                 ms = makers[t + 1][part]
