@@ -11,33 +11,62 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+if TYPE_CHECKING:
+    from rdflib import Namespace, URIRef
 
-CR = Namespace("https://w3id.org/chiprisk/ontology#")
-CRID = Namespace("https://w3id.org/chiprisk/id/")
-SCHEMA = Namespace("https://schema.org/")
-GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
-WD = Namespace("http://www.wikidata.org/entity/")
+CR_IRI = "https://w3id.org/chiprisk/ontology#"
+"""The ontology's namespace, as a string (``CR`` is the rdflib Namespace)."""
+CRID_IRI = "https://w3id.org/chiprisk/id/"
+"""The instances' namespace, as a string (``CRID`` is the rdflib Namespace)."""
 
-ONTOLOGY_IRI = URIRef("https://w3id.org/chiprisk/ontology")
+# The rdflib objects (CR, CRID, SCHEMA, GEO, WD, ONTOLOGY_IRI, PREFIXES) are
+# made on first use: importing rdflib costs ~40 ms that the commands which
+# never touch RDF (concentration, simulate, summary...) should not pay.
+_RDFLIB_NAMES = frozenset({"CR", "CRID", "SCHEMA", "GEO", "WD", "ONTOLOGY_IRI", "PREFIXES"})
 
-PREFIXES: dict[str, Namespace] = {
-    "cr": CR,
-    "crid": CRID,
-    "prov": Namespace(str(PROV)),
-    "dcterms": Namespace(str(DCTERMS)),
-    "schema": SCHEMA,
-    "geo": GEO,
-    "owl": Namespace(str(OWL)),
-    "rdf": Namespace(str(RDF)),
-    "rdfs": Namespace(str(RDFS)),
-    "skos": Namespace(str(SKOS)),
-    "xsd": Namespace(str(XSD)),
-    "wd": WD,
-}
+
+def _rdflib_names() -> dict[str, Any]:
+    from rdflib import Namespace, URIRef
+    from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+    cr, crid = Namespace(CR_IRI), Namespace(CRID_IRI)
+    schema = Namespace("https://schema.org/")
+    geo = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+    wd = Namespace("http://www.wikidata.org/entity/")
+    prefixes: dict[str, Namespace] = {
+        "cr": cr,
+        "crid": crid,
+        "prov": Namespace(str(PROV)),
+        "dcterms": Namespace(str(DCTERMS)),
+        "schema": schema,
+        "geo": geo,
+        "owl": Namespace(str(OWL)),
+        "rdf": Namespace(str(RDF)),
+        "rdfs": Namespace(str(RDFS)),
+        "skos": Namespace(str(SKOS)),
+        "xsd": Namespace(str(XSD)),
+        "wd": wd,
+    }
+    return {
+        "CR": cr,
+        "CRID": crid,
+        "SCHEMA": schema,
+        "GEO": geo,
+        "WD": wd,
+        "ONTOLOGY_IRI": URIRef("https://w3id.org/chiprisk/ontology"),
+        "PREFIXES": prefixes,
+    }
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RDFLIB_NAMES:
+        globals().update(_rdflib_names())
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 RESIDUAL_ID = "other"
 """The reserved supplier id of a share table's residual ("others") bucket."""
@@ -65,9 +94,11 @@ def iri_for(entity_id: str) -> URIRef:
     >>> iri_for("other") == CR.Other
     True
     """
+    from rdflib import URIRef
+
     if entity_id == RESIDUAL_ID:
-        return CR.Other
-    return CRID[quote(entity_id, safe="-._~")]
+        return URIRef(CR_IRI + "Other")
+    return URIRef(CRID_IRI + quote(entity_id, safe="-._~"))
 
 
 def id_for(iri: str) -> str:
@@ -79,8 +110,8 @@ def id_for(iri: str) -> str:
     'tsmc'
     """
     iri = str(iri)
-    if iri == str(CR.Other):
+    if iri == CR_IRI + "Other":
         return RESIDUAL_ID
-    if iri.startswith(str(CRID)):
-        return iri[len(str(CRID)) :]
+    if iri.startswith(CRID_IRI):
+        return iri[len(CRID_IRI) :]
     return iri
