@@ -111,3 +111,23 @@ def test_no_submodule_shadows_a_reexported_name():
     for name in cg.__all__:
         assert not isinstance(getattr(cg, name), types.ModuleType), name
     assert callable(cg.load)
+
+
+def test_analysis_commands_do_not_import_rdf_or_networkx():
+    """Start-up is most of a computed answer: the RDF stack and networkx load on use only."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from chiprisk.cli.main import cli\n"
+        "for args in (['summary'], ['concentration'], ['simulate', 'taiwan-strait-blockade']):\n"
+        "    r = CliRunner().invoke(cli, ['--no-cache', *args])\n"
+        "    assert r.exit_code == 0, r.output\n"
+        "heavy = ('rdflib', 'networkx', 'pyshacl', 'matplotlib')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
