@@ -40,6 +40,8 @@ from chiprisk.graph.model.supply_network import SupplyNetwork
 __all__ = ["propagate_loss"]
 
 _SNAP = 1e-9
+_SLOTS = 8
+"""Most purchases per firm merged slot by slot (beyond: one sort of all of them)."""
 
 
 def _max_by_key(keys: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,6 +64,40 @@ def _gather(indptr, indices, data, owners, sources):
     first = np.cumsum(cnt) - cnt
     pos = np.repeat(indptr[sources] - first, cnt) + np.arange(total)
     return np.repeat(owners, cnt), indices[pos], data[pos]
+
+
+def _purchases_bound(lv, lsup, indptr, done_ind, done_val, spare: float) -> sp.csr_matrix:
+    """Supplier losses raised to their firm's worst purchase (multi-tier firms).
+
+    With few purchases per firm, one linear sparse ``maximum`` per purchase
+    slot (the j-th purchase of every firm at once: one entry per row and
+    column, no sort); else one sort of all gathered entries.
+    """
+    counts = np.diff(np.r_[lv.dep_starts, len(lv.dep_idx)])
+    n_cols = lsup.shape[1]
+    if counts.max(initial=0) > _SLOTS:
+        owners = np.repeat(lv.dep_sup, counts)
+        s, c, v = _gather(indptr, done_ind, done_val, owners, lv.dep_idx)
+        if not len(s):
+            return lsup
+        if spare:
+            v = (spare + v) / (1.0 + spare)
+        k, v = _max_by_key(s * n_cols + c, v)
+        extra = sp.csr_matrix((v, (k // n_cols, k % n_cols)), shape=lsup.shape)
+        return lsup.maximum(extra).tocsr()
+    for j in range(int(counts.max(initial=0))):
+        has = counts > j
+        owners, sources = lv.dep_sup[has], lv.dep_idx[lv.dep_starts[has] + j]
+        _, c, v = _gather(indptr, done_ind, done_val, owners, sources)
+        if not len(c):
+            continue
+        if spare:
+            v = (spare + v) / (1.0 + spare)
+        ptr = np.zeros(lsup.shape[0] + 1, dtype=np.int64)
+        ptr[owners + 1] = indptr[sources + 1] - indptr[sources]  # owners ascending, once each
+        extra = sp.csr_matrix((v, c, np.cumsum(ptr)), shape=lsup.shape)
+        lsup = lsup.maximum(extra).tocsr()
+    return lsup
 
 
 def propagate_loss(
@@ -110,14 +146,7 @@ def propagate_loss(
             done_ind = np.concatenate(idx_chunks)
             done_val = np.concatenate(val_chunks)
         if len(lv.dep_sup) and len(done_ind):
-            owners = np.repeat(lv.dep_sup, np.diff(np.r_[lv.dep_starts, len(lv.dep_idx)]))
-            s, c, v = _gather(indptr, done_ind, done_val, owners, lv.dep_idx)
-            if len(s):
-                if spare:
-                    v = (spare + v) / (1.0 + spare)
-                k, v = _max_by_key(s * n_cols + c, v)
-                extra = sp.csr_matrix((v, (k // n_cols, k % n_cols)), shape=lsup.shape)
-                lsup = lsup.maximum(extra).tocsr()
+            lsup = _purchases_bound(lv, lsup, indptr, done_ind, done_val, spare)
         parts_k, parts_v = [], []
         if len(lv.sup_rows):
             own = (lv.w @ lsup).tocoo()

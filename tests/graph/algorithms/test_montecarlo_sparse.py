@@ -165,3 +165,18 @@ def test_every_run_distinct_skips_the_copy_back(tiered):
     a = mc.sample_losses(net, ev, occ, dedupe=True)
     b = mc.sample_losses(net, ev, occ, dedupe=False)
     assert np.array_equal(a, b) and (a > 0).any()
+
+
+@pytest.mark.parametrize("spare", [0.0, 0.3])
+def test_purchase_slots_equal_one_sort(tiered, spare, monkeypatch):
+    """Multi-tier firms' purchases merged slot by slot = all gathered and sorted at once."""
+    from chiprisk.graph.model import sparse_propagation as spm
+
+    _t, net, _ev = tiered
+    rng = np.random.default_rng(3)
+    cut = sp.csr_matrix((rng.random((net.n_suppliers, 300)) < 0.05) * 1.0)
+    slots = propagate_loss(net, cut, None, spare)
+    monkeypatch.setattr(spm, "_SLOTS", 0)  # every level takes the sort
+    sort = propagate_loss(net, cut, None, spare)
+    assert (slots != sort).nnz == 0 and slots.nnz > 0
+    assert any(len(lv.dep_sup) for lv in net._levels)
