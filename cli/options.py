@@ -302,6 +302,8 @@ def to_table(
     from rich.table import Table
     from rich.text import Text
 
+    from chiprisk.cli.fast_table import plain_table
+
     width = width or _terminal_width()
     names = [str(c) for c in df.columns]
     ids = _identifying(names)
@@ -333,6 +335,19 @@ def to_table(
         if hidden
         else None
     )
+    idx = [cols.index(c) for c in keep]
+    justify = ["right" if df[df.columns[i]].dtype.kind in "iuf" else "left" for i in idx]
+    if not sys.stdout.isatty():  # no styles: lay the table out directly where rich would
+        text = plain_table(
+            safe_text(title) if title else None,
+            caption,
+            [heads[c] for c in keep],
+            justify,
+            [[row_cells[i] for i in idx] for row_cells in cells],
+            width,
+        )
+        if text is not None:
+            return text
     # data go in as rich Text, never markup: a name holding "[/bold]" is printed as is
     table = Table(
         title=Text(safe_text(title)) if title else None,
@@ -340,10 +355,8 @@ def to_table(
         show_lines=False,
         header_style="bold",
     )
-    idx = [cols.index(c) for c in keep]
-    for c, i in zip(keep, idx, strict=True):
-        is_num = df[df.columns[i]].dtype.kind in "iuf"
-        table.add_column(Text(heads[c]), justify="right" if is_num else "left", overflow="fold")
+    for c, j in zip(keep, justify, strict=True):
+        table.add_column(Text(heads[c]), justify=j, overflow="fold")
     for row_cells in cells:
         table.add_row(*(Text(row_cells[i]) for i in idx))
     buf = io.StringIO()

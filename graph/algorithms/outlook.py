@@ -327,7 +327,12 @@ def _concentration_rows(w: pd.DataFrame, wo: pd.DataFrame, year: int, lens: str)
 
 def _loss_rows(tables: Tables, year: int, scale: dict, scs: list) -> pd.DataFrame:
     a = expected_losses(tables, year, scenarios=scs)
-    b = expected_losses(tables, year, scenarios=scs, scale=scale)
+    cap = capacity_as_of(tables, year)
+    moved = cap["site"].map(lambda s: scale.get(s, 1.0) != 1.0)
+    if cap.loc[moved.to_numpy(dtype=bool), "quantity"].sum() > 0:
+        b = expected_losses(tables, year, scenarios=scs, scale=scale)
+    else:  # no funded capacity in place this year: the world without is this one
+        b = a
     a = a[a["scenario"] != "(expected)"]
     b = b[b["scenario"] != "(expected)"]
     m = a.merge(b, on=["product", "scenario"], suffixes=("", "_wo"))
