@@ -139,20 +139,46 @@ def event_losses(inc: Incidence, active: np.ndarray) -> sp.csr_matrix:
     return _pair_losses(inc, e, c, act.shape[1])
 
 
-def _pair_losses(inc: Incidence, e: np.ndarray, c: np.ndarray, n_cols: int) -> sp.csr_matrix:
-    """:func:`event_losses` from the (event, run) pairs that occur."""
+@dataclass(frozen=True)
+class _Entries:
+    """The touched entries of some (event, run) pairs, sorted by (row, run) key."""
+
+    key: np.ndarray  # row * n_cols + run, sorted (repeats where events overlap)
+    loss: np.ndarray  # 1 - availability
+    pair: np.ndarray  # the (event, run) pair each entry comes from
+    n_rows: int
+    n_cols: int
+
+
+def _entries(inc: Incidence, e: np.ndarray, c: np.ndarray, n_cols: int) -> _Entries:
+    """Gather and sort, once, the entries the (event, run) pairs ``(e, c)`` touch."""
     cnt = inc.ptr[e + 1] - inc.ptr[e]
     total = int(cnt.sum())
-    if total == 0:
-        return sp.csr_matrix((inc.n_rows, n_cols))
     first = np.cumsum(cnt) - cnt
     pos = np.repeat(inc.ptr[e] - first, cnt) + np.arange(total)
     key = inc.rows[pos] * n_cols + np.repeat(c, cnt)
     order = np.argsort(key, kind="stable")
-    key, val = key[order], 1.0 - inc.vals[pos][order]
+    pair = np.repeat(np.arange(len(e)), cnt)[order]
+    return _Entries(key[order], 1.0 - inc.vals[pos][order], pair, inc.n_rows, n_cols)
+
+
+def _deepest(ent: _Entries, keep: np.ndarray | None = None) -> sp.csr_matrix:
+    """Losses (n_rows x n_cols): the deepest cut per entry over the kept pairs (all: None)."""
+    key, val = ent.key, ent.loss
+    if keep is not None:
+        m = keep[ent.pair]
+        key, val = key[m], val[m]
+    if len(key) == 0:
+        return sp.csr_matrix((ent.n_rows, ent.n_cols))
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     key, val = key[starts], np.maximum.reduceat(val, starts)
-    return sp.csr_matrix((val, (key // n_cols, key % n_cols)), shape=(inc.n_rows, n_cols))
+    ptr = np.r_[0, np.cumsum(np.bincount(key // ent.n_cols, minlength=ent.n_rows))]
+    return sp.csr_matrix((val, key % ent.n_cols, ptr), shape=(ent.n_rows, ent.n_cols))
+
+
+def _pair_losses(inc: Incidence, e: np.ndarray, c: np.ndarray, n_cols: int) -> sp.csr_matrix:
+    """:func:`event_losses` from the (event, run) pairs that occur."""
+    return _deepest(_entries(inc, e, c, n_cols))
 
 
 def segment_losses(
@@ -223,12 +249,12 @@ def segment_losses(
         i0, i1 = np.searchsorted(r_all, [lo, hi])
         e, r = e_all[i0:i1], r_all[i0:i1] - lo
         acc = sp.csr_matrix((net.n_nodes, hi - lo))  # the segments' sum, sparse: in level order
+        ent_a, ent_c = _entries(inc_a, e, r, hi - lo), _entries(inc_c, e, r, hi - lo)
         prev = 0.0
         for d in levels:
-            keep = durations[e] >= d
+            keep = durations[e] >= d  # the pairs still running: a filter of the sorted entries
             if keep.any():
-                la = _pair_losses(inc_a, e[keep], r[keep], hi - lo)
-                lc = _pair_losses(inc_c, e[keep], r[keep], hi - lo)
+                la, lc = _deepest(ent_a, keep), _deepest(ent_c, keep)
                 acc = acc + propagate_loss(net, la, lc, spare) * ((d - prev) / weeks)
             prev = d
         if loss is None:
