@@ -50,3 +50,27 @@ def test_errors_are_not_cached(invoke, tiny_dir):
     assert res.exit_code == 2
     assert "unknown input" in res.output
     assert invoke("--data", str(tiny_dir), "concentration", "--input", "nope").exit_code == 2
+
+
+def test_output_cache_off_computes_the_answer_and_stores_no_output(invoke, tiny_dir, monkeypatch):
+    from chiprisk.graph.io import cache
+
+    args = ("--data", str(tiny_dir), "concentration", "--input", "logic", "--format", "json")
+    first = invoke(*args)
+    assert first.exit_code == 0, first.output
+    before = set(_entries())
+    assert before  # the default run stored its output
+    real_get, replayed = cache.get, []
+
+    def get(key, name):
+        replayed.append(name.startswith("out-"))
+        return real_get(key, name)
+
+    monkeypatch.setattr(cache, "get", get)
+    assert invoke(*args).output == first.output
+    assert any(replayed)  # by default the printed answer is replayed
+    replayed.clear()
+    monkeypatch.setenv("CHIPRISK_OUTPUT_CACHE", "off")
+    assert invoke(*args).output == first.output
+    assert not any(replayed)  # computed: no output entry was even looked up
+    assert set(_entries()) == before
