@@ -383,7 +383,8 @@ def loss_statistics(losses: np.ndarray, level: float = 0.95) -> dict[str, np.nda
     # the other rows sort quickly
     low = L.min(axis=1)
     var = low.copy()
-    need = (L <= low[:, None]).sum(axis=1) <= k
+    at_low = np.count_nonzero(low[:, None] == L, axis=1)
+    need = at_low <= k
     if need.any():
         var[need] = np.sort(L[need], axis=1)[:, k]
     tail = var[:, None] + np.maximum(L - var[:, None], 0.0) / (1.0 - level)
