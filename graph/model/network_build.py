@@ -16,6 +16,7 @@ from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.model.firm_tiers import tier_levels
 from chiprisk.graph.model.frame_memo import memo
 from chiprisk.graph.model.lenses import (
+    PRODUCING,
     country_site_weights,
     input_nodes,
     site_weights,
@@ -377,13 +378,32 @@ def _org_site_weights(
             }
         )
     )
-    # the same firms, stages and year recur across a counterfactual loop's networks
+    # the same firms and stages recur across a counterfactual loop's networks, and
+    # years in which no site starts give the same weights
     frames = (tables["organizations"], tables["sites"])
+    eff = _start_year_bound(tables["sites"], year)
     return memo(
         frames,
-        ("org_site_weights", wanted, year),
-        lambda: _weights_of(tables, roots, wanted, year),
+        ("org_site_weights", wanted, eff),
+        lambda: _weights_of(tables, roots, wanted, eff),
     )
+
+
+def _start_year_bound(sites: pd.DataFrame, year: int | None) -> int | None:
+    """The latest producing site's start year up to ``year``: the same sites count.
+
+    The weights depend on ``year`` only through ``start_year <= year`` over
+    the producing sites, so every year between two start years gives the
+    same answer.
+    """
+    if year is None:
+        return None
+    producing = sites[sites["status"].isin(PRODUCING)]
+    starts = pd.to_numeric(producing["start_year"], errors="coerce").dropna().to_numpy()
+    if not starts.size:
+        return year
+    started = starts[starts <= year]
+    return int(started.max()) if started.size else int(starts.min()) - 1
 
 
 def _weights_of(tables: Tables, roots: dict[str, str], wanted: tuple, year: int | None):

@@ -56,3 +56,22 @@ def test_scaled_ledger_from_the_memo_equals_scaling_each_row():
     # the memo hands out copies: changing one answer leaves the next intact
     half["quantity"] = -1.0
     assert (capacity_as_of(t, 2030)["quantity"] >= 0).all()
+
+
+def test_site_weights_shared_between_years_without_a_new_site(monkeypatch):
+    """A year between two site start years reuses the weights: the same networks."""
+    from chiprisk.graph.model import network_build
+    from chiprisk.graph.model.ledger import tables_as_of
+
+    t = load_tables()
+    for year in range(2018, 2032):
+        tt = tables_as_of(t, year)
+        shared = network_build.build_network(tt, year)
+        with monkeypatch.context() as m:
+            m.setattr(network_build, "_start_year_bound", lambda sites, y: y)
+            m.setattr(frame_memo, "_MEMO", type(frame_memo._MEMO)())
+            exact = network_build.build_network(tt, year)
+        for name in ("W", "L", "S"):
+            a, b = getattr(shared, name), getattr(exact, name)
+            assert a.shape == b.shape and (a != b).nnz == 0, (year, name)
+        assert shared.location_basis == exact.location_basis, year
