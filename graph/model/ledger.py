@@ -261,7 +261,11 @@ def _unscaled(tables: Tables, year: int) -> pd.DataFrame:
             cur = parents[cur]
             chain.append(cur)
         ancestors[child] = chain
-    up = out.assign(input=out["input"].map(ancestors)).explode("input").dropna(subset=["input"])
+    chains = [ancestors[i] for i in out["input"]]
+    counts = np.fromiter(map(len, chains), dtype=np.int64, count=len(chains))
+    up = out.iloc[np.repeat(np.arange(len(out)), counts)].assign(
+        input=[a for chain in chains for a in chain]
+    )
     if len(up):
         first = {c: "first" for c in LEDGER_COLUMNS if c not in ("input", "site")}
         up = (
