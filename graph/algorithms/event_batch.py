@@ -12,7 +12,8 @@ columns) give every event's supplier hits at once. The result is the
 :class:`~chiprisk.graph.algorithms.event_rows.Incidence` of the events'
 availabilities and caps: exactly the entries below 1 of the columns that
 ``scenario_effects`` gives, event by event (the sums are the same sums, taken
-in the same order).
+in the same order). :func:`event_set` adds the events' probabilities and
+durations: the :class:`EventSet` Monte Carlo draws.
 
 Examples
 --------
@@ -29,13 +30,16 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from chiprisk.graph.algorithms.event_rows import Incidence
+from chiprisk.graph.algorithms.event_rows import Incidence, dense
 from chiprisk.graph.algorithms.scenario_effects import _subtypes
 from chiprisk.graph.algorithms.scenarios import Scenario
+from chiprisk.graph.algorithms.simulate import WEEKS_PER_YEAR
+from chiprisk.graph.algorithms.weekly import WeeklyParams, node_params
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.io.loader_cells import split_list
@@ -43,7 +47,7 @@ from chiprisk.graph.io.loader_scenarios import check_target
 from chiprisk.graph.model.lenses import ultimate_parents
 from chiprisk.graph.model.supply_network import SupplyNetwork
 
-__all__ = ["resolve_events"]
+__all__ = ["EventSet", "event_set", "resolve_events"]
 
 _EMPTY = np.array([], dtype=np.int64)
 _KINDS = ("site", "country", "firm", "direct", "node")
@@ -226,3 +230,65 @@ def resolve_events(
     cap = np.minimum(1.0, 1.0 - sev[cols] + extra)
     caps = sp.csc_matrix((cap, mask.indices, mask.indptr), shape=mask.shape)
     return _incidence(avail), _incidence(caps)
+
+
+@dataclass
+class EventSet:
+    """Events resolved on one network: availability and caps per event, sparse.
+
+    ``inc_a`` and ``inc_c`` hold each event's supplier availabilities and node
+    caps below 1 (:class:`~chiprisk.graph.algorithms.event_rows.Incidence`);
+    :attr:`A` and :attr:`C` give them dense, for small event sets.
+    """
+
+    ids: list[str]
+    probs: np.ndarray
+    durations: np.ndarray  # weeks
+    inc_a: Incidence  # n_suppliers rows
+    inc_c: Incidence  # n_nodes rows
+    params: WeeklyParams | None = None
+    """Stock-and-flow values (one column) for the weekly loss; None: the static loss."""
+
+    @property
+    def A(self) -> np.ndarray:
+        """Dense supplier availability (n_suppliers x n_events): O(suppliers x events) memory."""
+        return dense(self.inc_a)
+
+    @property
+    def C(self) -> np.ndarray:
+        """Dense node caps (n_nodes x n_events): O(nodes x events) memory."""
+        return dense(self.inc_c)
+
+
+def event_set(
+    net: SupplyNetwork,
+    tables: Tables,
+    scenarios: Sequence[Scenario],
+    headroom: np.ndarray | None = None,
+) -> EventSet:
+    """Resolve scenarios as Monte Carlo events (a scenario without probability is refused).
+
+    ``headroom``: see :func:`~chiprisk.graph.algorithms.scenario_effects.scenario_effects`.
+    All events are resolved at once into sparse incidence
+    (:func:`resolve_events`); :mod:`~chiprisk.graph.algorithms.montecarlo`
+    draws them.
+    """
+    if not scenarios:
+        raise UsageError(
+            "no events: the data hold no scenarios (add scenarios/*.yaml or events.csv)"
+        )
+    missing = [s.id for s in scenarios if s.probability is None]
+    if missing:
+        raise UsageError(f"scenario(s) without an annual probability: {', '.join(missing)}")
+    inc_a, inc_c = resolve_events(net, tables, scenarios, headroom)
+    dur = np.array(
+        [s.duration_weeks if s.duration_weeks is not None else WEEKS_PER_YEAR for s in scenarios]
+    )
+    return EventSet(
+        [s.id for s in scenarios],
+        np.array([s.probability for s in scenarios], dtype=float),
+        np.minimum(dur, WEEKS_PER_YEAR),
+        inc_a,
+        inc_c,
+        node_params(net, tables),
+    )

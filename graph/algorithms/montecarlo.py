@@ -63,23 +63,16 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from chiprisk.graph.algorithms.data_events import data_events
-from chiprisk.graph.algorithms.event_batch import resolve_events
-from chiprisk.graph.algorithms.event_rows import Incidence, apply_events, dense, segment_losses
+from chiprisk.graph.algorithms.event_batch import EventSet, event_set
+from chiprisk.graph.algorithms.event_rows import apply_events, segment_losses
 from chiprisk.graph.algorithms.scenarios import Scenario, named_scenarios
 from chiprisk.graph.algorithms.simulate import WEEKS_PER_YEAR
-from chiprisk.graph.algorithms.weekly import (
-    WeeklyParams,
-    active_weeks,
-    node_params,
-    own_availability,
-    propagate_weekly,
-)
+from chiprisk.graph.algorithms.weekly import active_weeks, own_availability, propagate_weekly
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.model.propagation import SupplyNetwork, build_network, propagate
@@ -117,67 +110,6 @@ DEFAULT_RUNS = 100_000
 _BATCH = 65_536
 _DRAWS = 1 << 22
 """Uniform draws held at once by :func:`sample_events` (32 MiB)."""
-
-
-@dataclass
-class EventSet:
-    """Events resolved on one network: availability and caps per event, sparse.
-
-    ``inc_a`` and ``inc_c`` hold each event's supplier availabilities and node
-    caps below 1 (:class:`~chiprisk.graph.algorithms.event_rows.Incidence`);
-    :attr:`A` and :attr:`C` give them dense, for small event sets.
-    """
-
-    ids: list[str]
-    probs: np.ndarray
-    durations: np.ndarray  # weeks
-    inc_a: Incidence  # n_suppliers rows
-    inc_c: Incidence  # n_nodes rows
-    params: WeeklyParams | None = None
-    """Stock-and-flow values (one column) for the weekly loss; None: the static loss."""
-
-    @property
-    def A(self) -> np.ndarray:
-        """Dense supplier availability (n_suppliers x n_events): O(suppliers x events) memory."""
-        return dense(self.inc_a)
-
-    @property
-    def C(self) -> np.ndarray:
-        """Dense node caps (n_nodes x n_events): O(nodes x events) memory."""
-        return dense(self.inc_c)
-
-
-def event_set(
-    net: SupplyNetwork,
-    tables: Tables,
-    scenarios: Sequence[Scenario],
-    headroom: np.ndarray | None = None,
-) -> EventSet:
-    """Resolve scenarios as Monte Carlo events (a scenario without probability is refused).
-
-    ``headroom``: see :func:`~chiprisk.graph.algorithms.scenario_effects.scenario_effects`.
-    All events are resolved at once into sparse incidence
-    (:func:`~chiprisk.graph.algorithms.event_batch.resolve_events`).
-    """
-    if not scenarios:
-        raise UsageError(
-            "no events: the data hold no scenarios (add scenarios/*.yaml or events.csv)"
-        )
-    missing = [s.id for s in scenarios if s.probability is None]
-    if missing:
-        raise UsageError(f"scenario(s) without an annual probability: {', '.join(missing)}")
-    inc_a, inc_c = resolve_events(net, tables, scenarios, headroom)
-    dur = np.array(
-        [s.duration_weeks if s.duration_weeks is not None else WEEKS_PER_YEAR for s in scenarios]
-    )
-    return EventSet(
-        [s.id for s in scenarios],
-        np.array([s.probability for s in scenarios], dtype=float),
-        np.minimum(dur, WEEKS_PER_YEAR),
-        inc_a,
-        inc_c,
-        node_params(net, tables),
-    )
 
 
 def sample_events(probs: Sequence[float] | np.ndarray, runs: int, seed: int | None) -> np.ndarray:

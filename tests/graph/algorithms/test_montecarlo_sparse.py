@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+from chiprisk.graph.algorithms import event_batch
 from chiprisk.graph.algorithms import montecarlo as mc
 from chiprisk.graph.algorithms.event_rows import apply_events, event_losses, incidence
 from chiprisk.graph.algorithms.scenario_effects import scenario_effects
@@ -113,7 +114,7 @@ def test_montecarlo_equals_the_one_by_one_resolution(which, request, monkeypatch
         A, C = _one_by_one(net, t, scs)
         return incidence(A), incidence(C)
 
-    monkeypatch.setattr(mc, "resolve_events", one_by_one)
+    monkeypatch.setattr(event_batch, "resolve_events", one_by_one)
     old = mc.montecarlo(t, runs=3000, seed=5, network=net, include="all")
     assert calls == [len(new.attrs["events"])]
     pd.testing.assert_frame_equal(new, old, check_exact=True)
