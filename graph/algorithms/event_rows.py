@@ -192,6 +192,7 @@ def segment_losses(
     batch: int = 65_536,
     weeks: float = 52.0,
     tick: Callable[[int], None] | None = None,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """Annual loss (n_nodes x runs) by duration segments, from the touched rows only.
 
@@ -212,6 +213,9 @@ def segment_losses(
         Weeks in a year.
     tick : callable, optional
         Called with the runs done after each batch.
+    rows : numpy.ndarray, optional
+        Only these nodes' losses are kept (default: every node), so the
+        result is ``len(rows) x runs`` whatever the network's size.
 
     Returns
     -------
@@ -241,21 +245,23 @@ def segment_losses(
     """
     occ = np.asarray(occ, dtype=bool)
     n_runs = occ.shape[1]
-    loss = None if n_runs <= batch else np.zeros((net.n_nodes, n_runs))
+    n_out = net.n_nodes if rows is None else len(rows)
+    loss = None if n_runs <= batch else np.zeros((n_out, n_runs))
     r_all, e_all = np.nonzero(occ.T)  # run-major: a batch of runs is one slice
     levels = np.unique(durations)
     for lo in range(0, n_runs, batch):
         hi = min(lo + batch, n_runs)
         i0, i1 = np.searchsorted(r_all, [lo, hi])
         e, r = e_all[i0:i1], r_all[i0:i1] - lo
-        acc = sp.csr_matrix((net.n_nodes, hi - lo))  # the segments' sum, sparse: in level order
+        acc = sp.csr_matrix((n_out, hi - lo))  # the segments' sum, sparse: in level order
         ent_a, ent_c = _entries(inc_a, e, r, hi - lo), _entries(inc_c, e, r, hi - lo)
         prev = 0.0
         for d in levels:
             keep = durations[e] >= d  # the pairs still running: a filter of the sorted entries
             if keep.any():
                 la, lc = _deepest(ent_a, keep), _deepest(ent_c, keep)
-                acc = acc + propagate_loss(net, la, lc, spare) * ((d - prev) / weeks)
+                lost = propagate_loss(net, la, lc, spare)
+                acc = acc + (lost if rows is None else lost[rows]) * ((d - prev) / weeks)
             prev = d
         if loss is None:
             loss = acc.toarray()
@@ -263,4 +269,4 @@ def segment_losses(
             loss[:, lo:hi] = acc.toarray()
         if tick:
             tick(hi - lo)
-    return loss if loss is not None else np.zeros((net.n_nodes, n_runs))
+    return loss if loss is not None else np.zeros((n_out, n_runs))

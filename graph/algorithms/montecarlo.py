@@ -108,6 +108,8 @@ COLUMNS = [
 
 DEFAULT_RUNS = 100_000
 _BATCH = 65_536
+_KEPT = 1 << 25
+"""Nodes x runs per batch when only some rows are kept (bounds the sparse losses)."""
 _DRAWS = 1 << 22
 """Uniform draws held at once by :func:`sample_events` (32 MiB)."""
 
@@ -152,18 +154,23 @@ def _losses_of_patterns(
     spare: float,
     baseline: np.ndarray | None,
     tick: Callable[[int], None] | None,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Annual loss (n_nodes x n_cols) of each occurrence column."""
+    """Annual loss (n_nodes x n_cols, or the ``rows``) of each occurrence column."""
     if ev.params is not None and not _static_equivalent(ev):
-        return _weekly_losses(net, ev, occ, spare, baseline, tick)
+        out = _weekly_losses(net, ev, occ, spare, baseline, tick)
+        return out if rows is None else out[rows]
+    if baseline is None:  # sparse: only the rows and nodes each run's events touch
+        batch = _BATCH if rows is None else max(1024, min(_BATCH, _KEPT // net.n_nodes))
+        L = segment_losses(
+            net, ev.inc_a, ev.inc_c, ev.durations, occ, spare, tick=tick, rows=rows, batch=batch
+        )
+        return np.clip(L, 0.0, 1.0, out=L)
     n_cols = occ.shape[1]
     loss = np.zeros((net.n_nodes, n_cols))
     levels = np.unique(ev.durations)
     prev = 0.0
     inc_a, inc_c = ev.inc_a, ev.inc_c
-    if baseline is None:  # sparse: only the rows and nodes each run's events touch
-        L = segment_losses(net, inc_a, inc_c, ev.durations, occ, spare, tick=tick)
-        return np.clip(L, 0.0, 1.0, out=L)
     for d in levels:
         active = occ & (ev.durations >= d)[:, None]
         cols = np.flatnonzero(active.any(axis=0))
@@ -184,7 +191,8 @@ def _losses_of_patterns(
     if baseline is not None and prev < WEEKS_PER_YEAR:  # the rest of the year: baseline only
         avail = propagate(net, baseline * (1.0 + spare))
         loss += (1.0 - avail)[:, None] * ((WEEKS_PER_YEAR - prev) / WEEKS_PER_YEAR)
-    return np.clip(loss, 0.0, 1.0)
+    np.clip(loss, 0.0, 1.0, out=loss)
+    return loss if rows is None else loss[rows]
 
 
 def _static_equivalent(ev: EventSet) -> bool:
@@ -242,6 +250,7 @@ def sample_losses(
     baseline_availability: np.ndarray | None = None,
     dedupe: bool = True,
     progress: bool = False,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """Loss (fraction of a year's output) of every node in every run: (n_nodes x runs).
 
@@ -260,6 +269,9 @@ def sample_losses(
         Compute each distinct event pattern once.
     progress : bool
         Show a progress bar (only when standard error is a terminal).
+    rows : numpy.ndarray, optional
+        Only these nodes (``len(rows) x runs``): the static path then holds
+        no nodes x runs array, so a large network runs many years.
 
     Notes
     -----
@@ -285,7 +297,7 @@ def sample_losses(
     bar = _progress(patterns.shape[1] * 2, progress and sys.stderr.isatty())
     tick = (lambda k: bar[0].advance(bar[1], k)) if bar else None
     try:
-        loss = _losses_of_patterns(net, events, patterns, spare_capacity, base, tick)
+        loss = _losses_of_patterns(net, events, patterns, spare_capacity, base, tick, rows)
     finally:
         if bar:
             bar[0].stop()
@@ -396,7 +408,8 @@ def montecarlo(
 
     Notes
     -----
-    See :func:`sample_losses`. Memory O(n_nodes x runs) floats.
+    See :func:`sample_losses`. Memory O(rows x runs) floats (products only:
+    a few rows however large the network), plus the events x runs draws.
     """
     if include not in ("products", "all"):
         raise UsageError(f"include must be products or all, not {include!r}")
@@ -406,13 +419,14 @@ def montecarlo(
     )
     ev = event_set(net, tables, scs)
     occ = sample_events(ev.probs, runs, seed)
-    L = sample_losses(net, ev, occ, spare_capacity=spare_capacity, progress=progress)
     products = set(net.products)
     is_prod = np.array(
         [i in products and b is None for i, b in zip(net.node_input, net.node_buyer, strict=True)]
     )
     rows = np.flatnonzero(is_prod) if include == "products" else np.arange(net.n_nodes)
-    stats = loss_statistics(L[rows], level)
+    keep = rows if include == "products" else None
+    L = sample_losses(net, ev, occ, spare_capacity=spare_capacity, progress=progress, rows=keep)
+    stats = loss_statistics(np.ascontiguousarray(L), level)  # row sums in memory order
     names = dict(zip(tables["inputs"]["id"], tables["inputs"]["name"], strict=True))
     df = pd.DataFrame(
         {
