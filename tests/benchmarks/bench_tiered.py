@@ -17,6 +17,8 @@ rows by default) and times, medians of ``--repeats``:
 * ``mc_runs_per_s``: :func:`~chiprisk.graph.algorithms.montecarlo.sample_losses`
   over ``--runs`` simulated years of the one-event-per-supplier set
   (sampling and event resolution outside the timing);
+* ``mc_products_runs_per_s``: :func:`~chiprisk.graph.algorithms.montecarlo.montecarlo`
+  end to end (events resolved, drawn, the products' losses only, statistics);
 * ``spof_s``: :func:`~chiprisk.graph.algorithms.chokepoints.chokepoints`
   without betweenness (inputs, firms and sites);
 * ``exposure_firm_s``: :func:`~chiprisk.graph.algorithms.exposure.exposure`
@@ -135,7 +137,12 @@ def bench_size(
     from chiprisk.graph.algorithms.data_events import data_events
     from chiprisk.graph.algorithms.event_rows import apply_events
     from chiprisk.graph.algorithms.exposure import exposure
-    from chiprisk.graph.algorithms.montecarlo import event_set, sample_events, sample_losses
+    from chiprisk.graph.algorithms.montecarlo import (
+        event_set,
+        montecarlo,
+        sample_events,
+        sample_losses,
+    )
     from chiprisk.graph.algorithms.scenarios import named_scenarios
     from chiprisk.graph.algorithms.simulate import WEEKS_PER_YEAR
     from chiprisk.graph.io.loader import load_tables
@@ -162,6 +169,8 @@ def bench_size(
         mc_s, L = _median(lambda: sample_losses(net, ev, occ), repeats)
         row["mc_runs_per_s"] = runs / mc_s
         row["mc_peak_gib"] = _peak_gib()
+        mcp_s, _ = _median(lambda: montecarlo(tables, runs=runs, seed=seed, network=net), repeats)
+        row["mc_products_runs_per_s"] = runs / mcp_s
         row["spof_s"], spof = _median(
             lambda: chokepoints(tables, network=net, betweenness=False), repeats
         )
