@@ -33,7 +33,9 @@ from chiprisk.graph.algorithms.scenarios import Scenario, named_scenarios
 from chiprisk.graph.algorithms.simulate import simulate
 from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.model.ledger import capacity_as_of, tables_as_of
+from chiprisk.graph.model.network_reweight import reweighted_network
 from chiprisk.graph.model.propagation import build_network
+from chiprisk.graph.model.supply_network import SupplyNetwork
 
 __all__ = [
     "FUNDING_ACTIONS",
@@ -42,6 +44,7 @@ __all__ = [
     "funded_sites",
     "policy_counterfactual",
     "without_scale",
+    "world_as_of",
 ]
 
 FUNDING_ACTIONS = ("funds", "credits", "lends", "invests")
@@ -166,12 +169,17 @@ def expected_losses(
     *,
     scale: Mapping[str, float] | None = None,
     scenarios: list[Scenario] | None = None,
+    base: tuple[Tables, SupplyNetwork] | None = None,
 ) -> pd.DataFrame:
     """Each product's loss per named scenario, and expected over them, as of ``year``.
 
     The ledger of ``year`` (scaled by ``scale``) is the capacity basis
     (:func:`chiprisk.graph.model.ledger.tables_as_of`); demand is the
-    capacity operating in ``year`` (utilisation held constant).
+    capacity operating in ``year`` (utilisation held constant). ``base``,
+    the unscaled ``tables_as_of`` of ``year`` and its network, lets a
+    counterfactual reweight that network's ledger rows instead of building
+    its own (:func:`chiprisk.graph.model.network_reweight.reweighted_network`;
+    the same answer).
 
     Returns
     -------
@@ -188,9 +196,16 @@ def expected_losses(
     >>> bool((df["expected"] >= 0).all()), bool((df["annual_loss"].dropna() >= 0).all())
     (True, True)
     """
-    t = tables_as_of(tables, year, scale=scale)
+    if base is not None and not scale:
+        t, net = base
+    else:
+        t = tables_as_of(tables, year, scale=scale)
+        net = None
+        if base is not None:  # the world with every policy, reweighted
+            net = reweighted_network(base[1], base[0], t, year)
+        if net is None:
+            net = build_network(t, year)
     scs = scenarios if scenarios is not None else named_scenarios(t)
-    net = build_network(t, year)
     sim = simulate(t, scs, year=year, network=net, include="products")
     sim = sim[sim["kind"] == "product"]
     prob = {s.id: float(s.probability or 0.0) for s in scs}
@@ -211,6 +226,20 @@ def expected_losses(
     total["annual_loss"] = np.nan
     out = pd.concat([out, total[out.columns]], ignore_index=True)
     return out.sort_values(["product", "scenario"]).reset_index(drop=True)
+
+
+def world_as_of(tables: Tables, year: int) -> tuple[Tables, SupplyNetwork]:
+    """The rows with the ledger of ``year`` and their network: ``base`` of :func:`expected_losses`.
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> t, net = world_as_of(load_tables(), 2030)
+    >>> net.year
+    2030
+    """
+    t = tables_as_of(tables, year)
+    return t, build_network(t, year)
 
 
 def policy_counterfactual(
@@ -270,8 +299,9 @@ def policy_counterfactual(
             "hhi_without": wo.groupby("input")["hhi"].first().reindex(touched).values,
         }
     )
-    a = expected_losses(tables, year)
-    b = expected_losses(tables, year, scale=scale)
+    world = world_as_of(tables, year)
+    a = expected_losses(tables, year, base=world)
+    b = expected_losses(tables, year, scale=scale, base=world)
     a = a[a["scenario"] == "(expected)"].set_index("product")["expected"]
     b = b[b["scenario"] == "(expected)"].set_index("product")["expected"].reindex(a.index)
     products = pd.DataFrame(

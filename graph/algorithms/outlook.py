@@ -28,6 +28,7 @@ from chiprisk.graph.algorithms.counterfactual import (
     expected_losses,
     funded_sites,
     without_scale,
+    world_as_of,
 )
 from chiprisk.graph.algorithms.scenarios import named_scenarios
 from chiprisk.graph.errors import UsageError
@@ -326,11 +327,12 @@ def _concentration_rows(w: pd.DataFrame, wo: pd.DataFrame, year: int, lens: str)
 
 
 def _loss_rows(tables: Tables, year: int, scale: dict, scs: list) -> pd.DataFrame:
-    a = expected_losses(tables, year, scenarios=scs)
+    world = world_as_of(tables, year)
+    a = expected_losses(tables, year, scenarios=scs, base=world)
     cap = capacity_as_of(tables, year)
     moved = cap["site"].map(lambda s: scale.get(s, 1.0) != 1.0)
     if cap.loc[moved.to_numpy(dtype=bool), "quantity"].sum() > 0:
-        b = expected_losses(tables, year, scenarios=scs, scale=scale)
+        b = expected_losses(tables, year, scenarios=scs, scale=scale, base=world)
     else:  # no funded capacity in place this year: the world without is this one
         b = a
     a = a[a["scenario"] != "(expected)"]
