@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from chiprisk.graph.algorithms.counterfactual import (
@@ -248,39 +249,43 @@ def outlook(
     if scenario == DEFAULT_SCENARIO and scenario not in set(tables.scenarios["id"]):
         scenario, note = None, f"no loss rows: the data has no scenario {DEFAULT_SCENARIO!r}"
     scs = named_scenarios(tables, [scenario]) if scenario else []
+    caps_w = {y: capacity_as_of(tables, y) for y in years}
+    caps_wo = {y: capacity_as_of(tables, y, scale=scale) for y in years}
+    by_lens = {}  # every year at once: one group-by per lens and world
+    for lens in ("located", "owner"):
+        w = _shares_by_year(caps_w, wanted, lens)
+        wo = _shares_by_year(caps_wo, wanted, lens)
+        m = w.merge(wo, on=["year", "input", "country"], how="outer", suffixes=("", "_wo"))
+        m["unit"] = m["unit"].fillna(m["unit_wo"])
+        capacity = pd.DataFrame(
+            {
+                "section": "capacity",
+                "year": m["year"],
+                "input": m["input"],
+                "lens": lens,
+                "country": m["country"],
+                "capacity": m["capacity"].fillna(0.0),
+                "capacity_without_policies": m["capacity_wo"].fillna(0.0),
+                "unit": m["unit"],
+                "share": m["share"],
+                "share_without_policies": m["share_wo"],
+            }
+        )
+        by_lens[lens] = (capacity, _concentration_rows(w, wo, lens))
     parts = []
     for y in years:
-        cap_w = capacity_as_of(tables, y)
-        cap_wo = capacity_as_of(tables, y, scale=scale)
-        for lens in ("located", "owner"):
-            w = country_shares(tables, y, inputs=wanted, lens=lens, cap=cap_w)
-            wo = country_shares(tables, y, inputs=wanted, lens=lens, cap=cap_wo)
-            m = w.merge(wo, on=["input", "country"], how="outer", suffixes=("", "_wo"))
-            m["unit"] = m["unit"].fillna(m["unit_wo"])
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "section": "capacity",
-                        "year": y,
-                        "input": m["input"],
-                        "lens": lens,
-                        "country": m["country"],
-                        "capacity": m["capacity"].fillna(0.0),
-                        "capacity_without_policies": m["capacity_wo"].fillna(0.0),
-                        "unit": m["unit"],
-                        "share": m["share"],
-                        "share_without_policies": m["share_wo"],
-                    }
-                )
-            )
-            parts.append(_concentration_rows(w, wo, y, lens))
+        for capacity, concentration in by_lens.values():
+            parts.append(capacity[capacity["year"] == y])
+            parts.append(concentration[concentration["year"] == y])
         if scs:
             parts.append(_loss_rows(tables, y, scale, scs))
         if explain:
-            parts.append(_ledger_rows(cap_w, y, wanted))
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True).reindex(
-        columns=OUTLOOK_COLUMNS
-    )
+            parts.append(_ledger_rows(caps_w[y], y, wanted))
+    parts = [p for p in parts if len(p)]
+    if parts:
+        out = pd.concat(parts, ignore_index=True).reindex(columns=OUTLOOK_COLUMNS)
+    else:  # no capacity in place in any of the years asked for
+        out = pd.DataFrame(columns=OUTLOOK_COLUMNS)
     out.attrs["assumptions"] = [
         "capacity: the ledger's quantity in place at the end of each year (planned rows count "
         "from their year; paused and cancelled never); one unit per capability",
@@ -296,32 +301,58 @@ def outlook(
     return out
 
 
-def _concentration_rows(w: pd.DataFrame, wo: pd.DataFrame, year: int, lens: str) -> pd.DataFrame:
+def _shares_by_year(caps: dict[int, pd.DataFrame], inputs: list[str], lens: str) -> pd.DataFrame:
+    """:func:`country_shares` of every year at once, with a ``year`` column.
+
+    The same group sums as one call per year (the rows of a group keep their
+    order), so the same figures.
+    """
+    col = {"located": "country", "owner": "owner_country"}[lens]
+    # years without rows are left out: their empty frames would turn text columns to object
+    frames = [c.assign(_year=y) for y, c in caps.items() if len(c)] or [
+        next(iter(caps.values())).assign(_year=0)
+    ]
+    cap = pd.concat(frames, ignore_index=True)
+    cap = cap[cap["input"].isin(inputs)]
+    g = cap.groupby(["_year", "input", col], sort=True)
+    out = pd.DataFrame({"capacity": g["quantity"].sum(), "unit": g["capacity_unit"].first()})
+    out = out.reset_index().rename(columns={"_year": "year", col: "country"})
+    out["year"] = out["year"].astype("int64")
+    total = out.groupby(["year", "input"])["capacity"].transform("sum")
+    out["share"] = np.where(total > 0, 100.0 * out["capacity"] / total.where(total > 0, 1), np.nan)
+    out["hhi"] = (out["share"] ** 2).groupby([out["year"], out["input"]]).transform("sum")
+    out.loc[total <= 0, "hhi"] = np.nan
+    return out[["year", "input", "country", "capacity", "unit", "share", "hhi"]]
+
+
+def _concentration_rows(w: pd.DataFrame, wo: pd.DataFrame, lens: str) -> pd.DataFrame:
+    """The top country of every (year, capability), with and without policies."""
+    keys = ["year", "input"]
     g = w.dropna(subset=["share"])
-    if g.empty:
-        return pd.DataFrame()
     h = wo.dropna(subset=["share"])
-    top = g.sort_values(["input", "share", "country"], ascending=[True, False, True])
-    top = top.drop_duplicates("input")
-    key = pd.MultiIndex.from_arrays([top["input"], top["country"]])
-    share_wo = h.set_index(["input", "country"])["share"].reindex(key).fillna(0.0)
+    top = g.sort_values(["year", "input", "share", "country"], ascending=[True, True, False, True])
+    top = top.drop_duplicates(keys)
+    at = pd.MultiIndex.from_frame(top[keys])
+    key = pd.MultiIndex.from_frame(top[["year", "input", "country"]])
+    share_wo = h.set_index(["year", "input", "country"])["share"].reindex(key).fillna(0.0)
     return pd.DataFrame(
         {
             "section": "concentration",
-            "year": year,
+            "year": top["year"].to_numpy(),
             "input": top["input"].to_numpy(),
             "lens": lens,
             "country": top["country"].to_numpy(),
-            "capacity": top["input"].map(g.groupby("input")["capacity"].sum()).to_numpy(),
-            "capacity_without_policies": top["input"]
-            .map(h.groupby("input")["capacity"].sum())
+            "capacity": g.groupby(keys)["capacity"].sum().reindex(at).to_numpy(),
+            "capacity_without_policies": h.groupby(keys)["capacity"]
+            .sum()
+            .reindex(at)
             .fillna(0.0)
             .to_numpy(),
             "unit": top["unit"].to_numpy(),
             "share": top["share"].to_numpy(),
             "share_without_policies": share_wo.to_numpy(),
             "hhi": top["hhi"].to_numpy(),
-            "hhi_without_policies": top["input"].map(h.groupby("input")["hhi"].first()).to_numpy(),
+            "hhi_without_policies": h.groupby(keys)["hhi"].first().reindex(at).to_numpy(),
         }
     )
 

@@ -145,3 +145,19 @@ def test_whatif_carries_the_ledger_counterfactual():
         > cf.loc["logic-5nm-class", "taiwan_share_with"]
     )
     assert "counterfactual" in set(r.to_frame()["section"])
+
+
+def test_outlook_of_years_before_any_capacity_is_empty_not_an_error(t):
+    first = int(t["capacity"]["year"].astype(int).min())
+    df = outlook(t, start=first - 3, end=first - 2, scenario=None)
+    assert df.empty
+    assert "section" in df.columns
+    assert df.attrs["assumptions"]
+
+
+def test_outlook_years_at_once_equal_one_year_at_a_time(t):
+    both = outlook(t, start=2025, end=2027, scenario=None)
+    for year in (2025, 2026, 2027):
+        alone = outlook(t, start=year, end=year, scenario=None)
+        got = both[both["year"] == year].reset_index(drop=True)
+        assert got.equals(alone.reset_index(drop=True)), year
