@@ -152,13 +152,17 @@ def test_built_in_euv_and_asml_stop_exactly_the_euv_products():
     # (since the bills of materials follow the process: not Ascend 910B, TPU v5p, Trainium2)
     euv = df[df["id"] == "euv-lithography"].iloc[0]
     assert row["products_affected"] == euv["products_affected"]
-    assert set(row["products"]) == set(euv["products"]) == {
-        "amd-mi300x",
-        "intel-gaudi-3",
-        "nvidia-b200",
-        "nvidia-h100",
-        "nvidia-h200",
-    }
+    assert (
+        set(row["products"])
+        == set(euv["products"])
+        == {
+            "amd-mi300x",
+            "intel-gaudi-3",
+            "nvidia-b200",
+            "nvidia-h100",
+            "nvidia-h200",
+        }
+    )
     # inputs every accelerator needs from a near-monopoly rank above them
     assert df["id"].head(3).tolist()[0] == "arf-immersion-lithography"
     tsmc = df[df["id"] == "tsmc"].iloc[0]
