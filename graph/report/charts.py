@@ -118,7 +118,7 @@ def stage_country_chart(df: pd.DataFrame) -> Figure:
     Parameters
     ----------
     df : pandas.DataFrame
-        From :func:`chiprisk.graph.report.frames.stage_country_frame`.
+        From :func:`chiprisk.graph.report.stage_frame.stage_country_frame`.
 
     Returns
     -------

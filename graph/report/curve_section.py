@@ -19,7 +19,7 @@ from chiprisk.graph.report.section_base import Section, not_available
 __all__ = ["curves_section"]
 
 
-def curves_section(kg, year, figs) -> Section:
+def curves_section(kg, year, figs, shared=None) -> Section:
     """One small chart per named scenario: every product's weekly output (1 = normal)."""
     title = "Named scenarios, week by week"
     ids = list(kg.tables.scenarios["id"])

@@ -36,7 +36,6 @@ __all__ = [
     "exposure_frame",
     "network_at",
     "sites_frame",
-    "stage_country_frame",
 ]
 
 NetworkSource = SupplyNetwork | Callable[[int | None], SupplyNetwork] | None
@@ -158,109 +157,6 @@ def concentration_frame(
         "source_ids",
     ]
     return df[cols].reset_index(drop=True)
-
-
-def stage_country_frame(tables: Tables, *, year: int | None = None, top: int = 6) -> pd.DataFrame:
-    """Country shares per stage under the two lenses: owned (``hq``) and located (``site``).
-
-    Each input's share table (as in :func:`concentration_frame`) is split by
-    country under each lens (a share interval counts at its midpoint); a
-    stage's share for a country is the mean over the stage's inputs, each
-    input weighing the same; midpoints that sum past 100 (qualitative shares)
-    are scaled to 100, the equal split the HHI also uses. Countries outside a
-    stage's ``top``, and the tables' own "other" rows, are pooled as
-    ``other``; what the tables leave unattributed is ``unattributed``.
-
-    Parameters
-    ----------
-    tables : Tables
-        Checked rows.
-    year : int, optional
-        As of this year (default: the latest data).
-    top : int
-        Countries shown per stage and lens; the rest pool as ``other``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns: ``stage``, ``lens`` (``hq`` or ``site``), ``country``,
-        ``country_name``, ``share`` (percent of the stage), ``n_inputs``,
-        ``source_ids``.
-
-    Examples
-    --------
-    >>> from chiprisk.graph.io.loader import load_tables
-    >>> df = stage_country_frame(load_tables())
-    >>> sorted(set(df["lens"]))
-    ['hq', 'site']
-    """
-    from chiprisk.graph.algorithms.concentration import explain
-    from chiprisk.graph.errors import UsageError
-
-    conc = concentration_frame(tables, year=year)
-    rows = []
-    for r in conc.itertuples(index=False):
-        for lens in ("hq", "site"):
-            try:
-                ex = explain(tables, r.input, lens=lens, year=year, basis=r.basis)
-            except UsageError:
-                continue
-            ex = ex[ex["year"] == r.year]
-            mid = (ex["share_low"].astype(float) + ex["share_high"].astype(float)) / 2
-            mid = mid.fillna(0.0)
-            if mid.sum() > 100.0:  # qualitative shares: their midpoints overshoot
-                mid = mid * (100.0 / mid.sum())
-            ex = ex.assign(mid=mid)
-            for country, g in ex.groupby("entity", sort=True):
-                rows.append(
-                    (
-                        r.stage,
-                        lens,
-                        r.input,
-                        country,
-                        g["entity_name"].iloc[0],
-                        g["mid"].sum(),
-                        ";".join(_ids(g["source_id"])),
-                    )
-                )
-    cols = ["stage", "lens", "country", "country_name", "share", "n_inputs", "source_ids"]
-    if not rows:
-        return pd.DataFrame(columns=cols)
-    e = pd.DataFrame(rows, columns=["stage", "lens", "input", "country", "name", "share", "src"])
-    n_inputs = conc.groupby("stage")["input"].nunique()
-    out = []
-    for (stage, lens), g in e.groupby(["stage", "lens"], sort=False):
-        n = int(n_inputs.get(stage, 1))
-        per = g.groupby(["country", "name"], as_index=False).agg(
-            share=("share", "sum"), src=("src", lambda s: ";".join(_ids(s)))
-        )
-        per["share"] = per["share"] / n
-        per = per.sort_values(["share", "country"], ascending=[False, True])
-        residual = per["country"] == "other"  # a table's own "other" row pools too
-        head = per[~residual].head(top)
-        tail = pd.concat([per[~residual].iloc[top:], per[residual]])
-        for x in head.itertuples(index=False):
-            out.append((stage, lens, x.country, x.name, x.share, n, x.src))
-        if len(tail):
-            out.append(
-                (
-                    stage,
-                    lens,
-                    "other",
-                    "other countries",
-                    tail["share"].sum(),
-                    n,
-                    ";".join(_ids(tail["src"])),
-                )
-            )
-        rest = 100.0 - per["share"].sum()
-        if rest > 0.05:
-            out.append((stage, lens, "unattributed", "not attributed", rest, n, ""))
-    df = pd.DataFrame(out, columns=cols)
-    df["_r"] = df["stage"].map(_stage_rank)
-    df["_l"] = df["lens"].map({"hq": 0, "site": 1})
-    df = df.sort_values(["_r", "_l"], kind="stable").drop(columns=["_r", "_l"])
-    return df.reset_index(drop=True)
 
 
 def sites_frame(tables: Tables) -> pd.DataFrame:

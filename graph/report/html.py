@@ -144,11 +144,12 @@ def build_report(
     tick = progress or (lambda step: None)
 
     figs: dict = {}
+    shared: dict = {}  # frames several sections use, computed once
     sections: list[Section] = []
     # names are data: "$\\frac{1}{$" in a firm's name must be drawn, not parsed as math
     with matplotlib.rc_context({"text.parse_math": False}):
         for key, make in SECTIONS.items():
-            sections.append(make(kg, year, figs))
+            sections.append(make(kg, year, figs, shared))
             tick(key)
         pngs = {name: _png(fig) for name, fig in figs.items()}
 

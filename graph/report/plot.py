@@ -46,8 +46,8 @@ from chiprisk.graph.report.frames import (
     concentration_frame,
     exposure_frame,
     sites_frame,
-    stage_country_frame,
 )
+from chiprisk.graph.report.stage_frame import stage_country_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure

@@ -32,7 +32,7 @@ OUTLOOK_INPUTS = (
 """Capabilities the outlook page draws (those with ledger rows)."""
 
 
-def policies_section(kg, year, figs) -> Section:
+def policies_section(kg, year, figs, shared=None) -> Section:
     """Every policy and award vs the world without it, as of ``year``."""
     title = "Policies: what each one changes"
     if not hasattr(kg, "policies"):
@@ -78,7 +78,7 @@ def _policy_chart(df: pd.DataFrame):
     return fig
 
 
-def outlook_section(kg, year, figs) -> Section:
+def outlook_section(kg, year, figs, shared=None) -> Section:
     """Capacity by country over the years, with the no-policy line, and loss curves."""
     title = "Diversification outlook"
     if not hasattr(kg, "outlook"):

@@ -1,8 +1,10 @@
 """The report's sections: each computes its tables and charts from the graph.
 
 A section maker takes the graph (any object with the attributes of
-:class:`ReportSource`), the as-of year and a dict it adds its Figures to, and
-returns a :class:`Section`; :data:`SECTIONS` lists them in report order.
+:class:`ReportSource`), the as-of year, a dict it adds its Figures to and,
+optionally, a dict shared by the sections of one build (a frame two sections
+need is computed once and kept there), and returns a :class:`Section`;
+:data:`SECTIONS` lists them in report order.
 :func:`chiprisk.graph.report.html.build_report` renders them.
 
 Examples
@@ -34,10 +36,10 @@ from chiprisk.graph.report.frames import (
     concentration_frame,
     exposure_frame,
     sites_frame,
-    stage_country_frame,
 )
 from chiprisk.graph.report.policy_sections import outlook_section, policies_section
 from chiprisk.graph.report.section_base import Section, not_available
+from chiprisk.graph.report.stage_frame import stage_country_frame
 
 __all__ = ["SECTIONS", "ReportSource", "Section"]
 
@@ -79,8 +81,18 @@ class ReportSource(Protocol):
         ...
 
 
-def _concentration(kg: ReportSource, year, figs) -> Section:
-    df = concentration_frame(kg.tables, year=year)
+def _shared_concentration(kg: ReportSource, year, shared: dict | None) -> pd.DataFrame:
+    """The concentration frame, computed once per build when ``shared`` is given."""
+    if shared is None:
+        return concentration_frame(kg.tables, year=year)
+    key = ("concentration_frame", year)
+    if key not in shared:
+        shared[key] = concentration_frame(kg.tables, year=year)
+    return shared[key]
+
+
+def _concentration(kg: ReportSource, year, figs, shared=None) -> Section:
+    df = _shared_concentration(kg, year, shared)
     figs["concentration"] = concentration_chart(df)
     return Section(
         "concentration",
@@ -96,8 +108,9 @@ def _concentration(kg: ReportSource, year, figs) -> Section:
     )
 
 
-def _stage_countries(kg: ReportSource, year, figs) -> Section:
-    df = stage_country_frame(kg.tables, year=year)
+def _stage_countries(kg: ReportSource, year, figs, shared=None) -> Section:
+    conc = _shared_concentration(kg, year, shared)
+    df = stage_country_frame(kg.tables, year=year, concentration=conc)
     figs["stage_countries"] = stage_country_chart(df)
     gap = kg.dual_lens_gap(year=year)
     return Section(
@@ -117,7 +130,7 @@ def _stage_countries(kg: ReportSource, year, figs) -> Section:
     )
 
 
-def _site_map(kg: ReportSource, year, figs) -> Section:
+def _site_map(kg: ReportSource, year, figs, shared=None) -> Section:
     df = sites_frame(kg.tables)
     figs["site_map"] = site_map_chart(df)
     n_cap = int(df["capacity_per_month"].notna().sum())
@@ -135,7 +148,7 @@ def _site_map(kg: ReportSource, year, figs) -> Section:
     )
 
 
-def _exposure(kg: ReportSource, year, figs) -> Section:
+def _exposure(kg: ReportSource, year, figs, shared=None) -> Section:
     df = exposure_frame(kg.tables, kg.network, year=year)
     figs["exposure"] = exposure_chart(df)
     return Section(
@@ -150,7 +163,7 @@ def _exposure(kg: ReportSource, year, figs) -> Section:
     )
 
 
-def _chokepoints(kg: ReportSource, year, figs) -> Section:
+def _chokepoints(kg: ReportSource, year, figs, shared=None) -> Section:
     df = chokepoints_frame(kg.tables, kg.network, year=year, top=15)
     figs["chokepoints"] = chokepoints_chart(df)
     return Section(
@@ -163,7 +176,7 @@ def _chokepoints(kg: ReportSource, year, figs) -> Section:
     )
 
 
-def _scenarios(kg: ReportSource, year, figs) -> Section:
+def _scenarios(kg: ReportSource, year, figs, shared=None) -> Section:
     title = "Named scenarios: losses"
     df = None
     if hasattr(kg, "simulate"):
@@ -235,7 +248,7 @@ def _scenario_chart(df: pd.DataFrame):
     return fig
 
 
-def _coverage(kg: ReportSource, year, figs) -> Section:
+def _coverage(kg: ReportSource, year, figs, shared=None) -> Section:
     title = "Coverage: what the data cannot answer"
     fn = getattr(kg, "coverage", None)
     if fn is None:
@@ -258,7 +271,7 @@ def _coverage(kg: ReportSource, year, figs) -> Section:
     )
 
 
-SECTIONS: dict[str, Callable[[ReportSource, int | None, dict], Section]] = {
+SECTIONS: dict[str, Callable[..., Section]] = {
     "concentration": _concentration,
     "stage_countries": _stage_countries,
     "site_map": _site_map,
@@ -270,4 +283,4 @@ SECTIONS: dict[str, Callable[[ReportSource, int | None, dict], Section]] = {
     "outlook": outlook_section,
     "coverage": _coverage,
 }
-"""Section key -> its maker ``(kg, year, figs) -> Section``, in report order."""
+"""Section key -> its maker ``(kg, year, figs, shared=None) -> Section``, in report order."""
