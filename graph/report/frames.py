@@ -210,6 +210,26 @@ def sites_frame(tables: Tables) -> pd.DataFrame:
     return out.sort_values("site").reset_index(drop=True)
 
 
+def _supply_sources(
+    sup: pd.DataFrame,
+) -> tuple[dict[tuple, set[str]], dict[tuple, set[str]]]:
+    """Source ids of the supply rows per (input, basis, year), and per (input, basis,
+    year, buyer) for a buyer's own rows."""
+    market: dict[tuple, set[str]] = {}
+    own: dict[tuple, set[str]] = {}
+    cols = ("input", "basis", "year", "buyer", "source_id")
+    for inp, basis, year, buyer, sid in zip(
+        *(sup[c].to_numpy(dtype=object) for c in cols), strict=True
+    ):
+        if pd.isna(sid) or pd.isna(inp) or pd.isna(basis) or pd.isna(year):
+            continue
+        key = (inp, basis, int(year))
+        market.setdefault(key, set()).add(sid)
+        if pd.notna(buyer):
+            own.setdefault((*key, buyer), set()).add(sid)
+    return market, own
+
+
 def exposure_frame(
     tables: Tables, network: NetworkSource = None, *, year: int | None = None
 ) -> pd.DataFrame:
@@ -243,29 +263,55 @@ def exposure_frame(
     from chiprisk.graph.algorithms.exposure import exposure_all
 
     exp = exposure_all(tables, by="country", year=year, network=network_at(network, year))
-    sup = tables["supplies"]
-    req = tables["requirements"]
     labels = entity_labels(tables)
+    market, own = _supply_sources(tables["supplies"])
+    req_src: dict[str, set[str]] = {}
+    req = tables["requirements"]
+    for product, sid in zip(req["product"], req["source_id"], strict=True):
+        if pd.notna(sid):
+            req_src.setdefault(product, set()).add(sid)
+    col = {c: exp[c].to_numpy(dtype=object) for c in ("product", "input", "basis", "sourcing")}
+    entity_name = exp["entity_name"].to_numpy(dtype=object)
+    loss = exp["product_loss"].to_numpy(dtype=float)
+    share = exp["direct_share"].to_numpy(dtype=float)
+    year_of = exp["year"].to_numpy(dtype=object)
+    # groups in the order of groupby(["product", "entity"], sort=True), rows in frame order
+    gb = exp.groupby(["product", "entity"], sort=True)
+    code = gb.ngroup().to_numpy()
+    keys = list(gb.groups)
+    order = np.argsort(code, kind="stable")
+    order = order[code[order] >= 0]
+    bounds = np.flatnonzero(np.diff(code[order])) + 1
     rows = []
-    for (product, country), g in exp.groupby(["product", "entity"], sort=True):
-        total = g[g["input"] == "(total)"]
-        if total.empty or float(total["product_loss"].iloc[0]) <= 0:
+    for p in np.split(order, bounds) if order.size else []:
+        product, country = keys[code[p[0]]]
+        is_total = col["input"][p] == "(total)"
+        if not is_total.any() or float(loss[p[is_total][0]]) <= 0:
             continue
-        detail = g[g["input"] != "(total)"].sort_values("direct_share", ascending=False)
-        src: set[str] = set(req.loc[req["product"] == product, "source_id"].dropna())
-        for d in detail.itertuples(index=False):
-            m = (sup["input"] == d.input) & (sup["basis"] == d.basis) & (sup["year"] == d.year)
-            if d.sourcing == "buyer-specific":
-                m &= sup["buyer"] == product
-            src.update(sup.loc[m, "source_id"].dropna())
+        detail = p[~is_total]
+        src = set(req_src.get(product, ()))
+        for i in detail:
+            if pd.isna(year_of[i]):
+                continue
+            key = (col["input"][i], col["basis"][i], int(year_of[i]))
+            if col["sourcing"][i] == "buyer-specific":
+                src.update(own.get((*key, product), ()))
+            else:
+                src.update(market.get(key, ()))
+        via = None
+        if detail.size:  # the largest direct share, the first of equals; missing last
+            s = share[detail]
+            known = ~np.isnan(s)
+            via = col["input"][detail[np.argmax(s == s[known].max()) if known.any() else 0]]
+        first = p[is_total][0]
         rows.append(
             (
                 product,
                 label_of(labels, product),
                 country,
-                total["entity_name"].iloc[0],
-                float(total["product_loss"].iloc[0]),
-                detail["input"].iloc[0] if len(detail) else None,
+                entity_name[first],
+                float(loss[first]),
+                via,
                 ";".join(sorted(src)),
             )
         )
