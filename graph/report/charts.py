@@ -3,7 +3,10 @@
 The frames come from :mod:`chiprisk.graph.report.frames`; a chart reads only
 the documented columns of its frame, so a notebook can redraw an edited
 frame. Charts are drawn with the non-interactive Agg backend unless a
-backend is already chosen (a notebook's inline backend stays).
+backend is already chosen (a notebook's inline backend stays). Each chart
+sizes its margins from its measured labels
+(:mod:`~chiprisk.graph.report.chart_layout`) instead of a layout engine, so it
+draws once when saved.
 
 Examples
 --------
@@ -21,6 +24,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from chiprisk.graph.report.chart_layout import (
+    COLORBAR_ROOM,
+    colorbar_right,
+    fit_size,
+    label_room,
+    legend_width,
+    place,
+    title_room,
+    title_width,
+    xtick_room,
+    ytick_room,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -81,12 +97,22 @@ def concentration_chart(df: pd.DataFrame) -> Figure:
     """
     plt = _pyplot()
     n = max(len(df), 1)
-    fig, ax = plt.subplots(figsize=(10, 0.28 * n + 1.6), layout="constrained")
+    labels = [f"{n} ({yr})" for n, yr in zip(df["input_name"], df["year"], strict=True)]
+    stages = list(dict.fromkeys(df["stage"]))
+    fig, ax = plt.subplots(figsize=(10, 0.28 * n + 1.9), layout="none")
+    left = ytick_room(labels, 7) + 0.1
+    right = legend_width(stages, 7, title="stage", title_size=8) + 0.3
+    place(
+        fig,
+        left=left,
+        right=right,
+        top=title_room(12, 2) + 0.1,
+        bottom=xtick_room() + label_room() + 0.1,
+    )
     lo, hi = HHI_BANDS_2023
     ax.axvspan(0, lo, color="#e8f5e9", zorder=0)
     ax.axvspan(lo, hi, color="#fff8e1", zorder=0)
     ax.axvspan(hi, 10000, color="#ffebee", zorder=0)
-    stages = list(dict.fromkeys(df["stage"]))
     cmap = plt.get_cmap("tab10")
     colours = {s: cmap(i % 10) for i, s in enumerate(stages)}
     y = np.arange(len(df))[::-1]
@@ -94,11 +120,13 @@ def concentration_chart(df: pd.DataFrame) -> Figure:
     err_lo = (df["hhi"] - df["hhi_low"]).clip(lower=0)
     err_hi = (df["hhi_high"] - df["hhi"]).clip(lower=0)
     ax.errorbar(df["hhi"], y, xerr=[err_lo, err_hi], fmt="none", ecolor="#37474f", lw=0.8, zorder=3)
-    ax.set_yticks(y, [f"{n} ({yr})" for n, yr in zip(df["input_name"], df["year"], strict=True)])
+    ax.set_yticks(y, labels)
     ax.tick_params(axis="y", labelsize=7)
     ax.set_xlim(0, 10000)
-    ax.set_xlabel("HHI, firm lens (0-10,000); whiskers: bounds from ranges and residuals")
-    ax.set_title("Concentration by input and stage (2023 DOJ/FTC bands: 1,000 / 1,800)")
+    xlabel = "HHI, firm lens (0-10,000); whiskers: bounds from ranges and residuals"
+    ax.set_xlabel(xlabel, fontsize=fit_size(xlabel, 10, 10 - left - right + 1.5))
+    title = "Concentration by input and stage\n(2023 DOJ/FTC bands: 1,000 / 1,800)"
+    ax.set_title(title, fontsize=fit_size(title.split("\n")[0], 12, 10 - left - right))
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[s]) for s in stages]
     ax.legend(
         handles,
@@ -141,37 +169,37 @@ def stage_country_chart(df: pd.DataFrame) -> Figure:
     colours["other"] = "#b0bec5"
     colours["unattributed"] = "#eceff1"
     labels = dict(zip(df["country"], df["country_name"], strict=False))
-    fig, ax = plt.subplots(figsize=(10, 0.75 * max(len(stages), 1) + 1.8), layout="constrained")
-    yticks, ylabels = [], []
+    shown = [c for c in order if c in set(df["country"])][:14] + ["other", "unattributed"]
+    legend_labels = [labels.get(c, c) for c in shown]
+    ylabels = [f"{s}: {lens}" for s in stages for lens in ("owned", "located")]
+    fig, ax = plt.subplots(figsize=(10, 0.75 * max(len(stages), 1) + 1.8), layout="none")
+    left = ytick_room(ylabels, 8) + 0.1
+    right = legend_width(legend_labels, 7, ncols=2) + 0.3
+    place(fig, left=left, right=right, top=title_room() + 0.1, bottom=xtick_room() + label_room())
+    yticks, bars = [], []  # bars: (y, width, left, colour), drawn in one call
     for i, stage in enumerate(stages):
         for j, lens in enumerate(("hq", "site")):
             y = -(i * 2.6 + j)
             g = df[(df["stage"] == stage) & (df["lens"] == lens)]
-            left = 0.0
+            start = 0.0
             for x in g.itertuples(index=False):
-                ax.barh(
-                    y,
-                    x.share,
-                    left=left,
-                    color=colours.get(x.country, "#cfd8dc"),
-                    edgecolor="white",
-                    lw=0.5,
-                    height=0.85,
-                )
+                bars.append((y, x.share, start, colours.get(x.country, "#cfd8dc")))
                 if x.share >= 7 and x.country not in ("other", "unattributed"):
-                    ax.text(left + x.share / 2, y, x.country, ha="center", va="center", fontsize=7)
-                left += x.share
+                    ax.text(start + x.share / 2, y, x.country, ha="center", va="center", fontsize=7)
+                start += x.share
             yticks.append(y)
-            ylabels.append(f"{stage}: {'owned' if lens == 'hq' else 'located'}")
+    if bars:
+        ys, widths, starts, colour_of = zip(*bars, strict=True)
+        ax.barh(ys, widths, left=starts, color=colour_of, edgecolor="white", lw=0.5, height=0.85)
     ax.set_yticks(yticks, ylabels, fontsize=8)
     ax.set_xlim(0, 100)
     ax.set_xlabel("share of the stage's inputs (%), each input weighing the same")
-    ax.set_title("Country shares per stage: where suppliers are owned vs where capacity is")
-    shown = [c for c in order if c in set(df["country"])][:14] + ["other", "unattributed"]
+    title = "Country shares per stage: where suppliers are owned vs where capacity is"
+    ax.set_title(title, fontsize=fit_size(title, 12, 10 - right))
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[c]) for c in shown]
     ax.legend(
         handles,
-        [labels.get(c, c) for c in shown],
+        legend_labels,
         fontsize=7,
         ncols=2,
         loc="upper left",
@@ -202,17 +230,23 @@ def site_map_chart(df: pd.DataFrame) -> Figure:
     from chiprisk.graph.report.worldmap import draw_countries
 
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(12, 4.4), layout="constrained")
-    draw_countries(ax)
     d = df.dropna(subset=["lat", "lon"])
     cap = d["capacity_per_month"].astype(float)
     known = cap.notna()
     cmax = float(cap.max()) if known.any() else 1.0
     size = np.where(known, 40 + 460 * np.sqrt(cap.fillna(0) / cmax), 28)
-    for status, colour in STATUS_COLOURS.items():
-        m = (d["status"] == status).to_numpy()
-        if not m.any():
-            continue
+    layers = [(s, c, (d["status"] == s).to_numpy()) for s, c in STATUS_COLOURS.items()]
+    layers = [(s, c, m) for s, c, m in layers if m.any()]
+    (x0, x1), (y0, y1) = (-130, 155), (-8, 62)
+    legend = [f"{s} ({int(m.sum())})" for s, _, m in layers]
+    left = ytick_room(["-10"], 10) + label_room() + 0.1
+    right = legend_width(legend, 8, title="status") + 0.45  # markers wider than the text
+    top, bottom = title_room() + 0.1, xtick_room() + label_room() + 0.05
+    map_h = (12 - left - right) * (y1 - y0) / (x1 - x0)  # equal aspect: no blank bands
+    fig, ax = plt.subplots(figsize=(12, max(map_h, 1.8) + top + bottom), layout="none")
+    place(fig, left=left, right=right, top=top, bottom=bottom)
+    draw_countries(ax)
+    for (_, colour, m), label in zip(layers, legend, strict=True):
         ax.scatter(
             d["lon"][m],
             d["lat"][m],
@@ -221,17 +255,18 @@ def site_map_chart(df: pd.DataFrame) -> Figure:
             alpha=0.75,
             edgecolors=np.where(known[m], "black", "white"),
             linewidths=0.6,
-            label=f"{status} ({int(m.sum())})",
+            label=label,
             zorder=3,
         )
-    ax.set_xlim(-130, 155)
-    ax.set_ylim(-8, 62)
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
-    ax.set_title(
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("longitude (degrees)")
+    ax.set_ylabel("latitude (degrees)")
+    title = (
         "Sites by status; marker area by capacity (wafers/month) where published, "
         "small dots where not"
     )
+    ax.set_title(title, fontsize=fit_size(title, 12, 12 - left - right))
     ax.legend(
         loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title="status", title_fontsize=8
     )
@@ -275,10 +310,11 @@ def exposure_chart(df: pd.DataFrame, *, min_loss: float = 0.05) -> Figure:
     ).fillna(0.0)
     m = m.loc[:, m.max(axis=0) >= min_loss]
     m = m[m.columns[np.argsort(-m.max(axis=0).to_numpy(), kind="stable")]]
-    fig, ax = plt.subplots(
-        figsize=(max(6.0, 0.55 * m.shape[1] + 3.5), 0.45 * max(m.shape[0], 1) + 2),
-        layout="constrained",
-    )
+    left = ytick_room(m.index, 8) + 0.1
+    width = left + COLORBAR_ROOM + max(0.55 * m.shape[1], 2.5)
+    fig, ax = plt.subplots(figsize=(width, 0.45 * max(m.shape[0], 1) + 2), layout="none")
+    top, bottom = title_room() + 0.1, xtick_room(8) + label_room() + 0.1
+    place(fig, left=left, right=COLORBAR_ROOM, top=top, bottom=bottom)
     im = ax.imshow(m.to_numpy() * 100, cmap="Reds", vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(m.shape[1]), m.columns, fontsize=8)
     ax.set_yticks(range(m.shape[0]), m.index, fontsize=8)
@@ -293,9 +329,11 @@ def exposure_chart(df: pd.DataFrame, *, min_loss: float = 0.05) -> Figure:
                 fontsize=6.5,
                 color="white" if v > 0.6 else "black",
             )
-    ax.set_title("Exposure of each AI accelerator: output lost if one country goes offline")
-    ax.set_xlabel(f"country (site lens; countries with a loss of at least {min_loss:.0%})")
-    fig.colorbar(im, ax=ax, label="% of output lost", shrink=0.8)
+    title = "Exposure of each AI accelerator: output lost if one country goes offline"
+    ax.set_title(title, fontsize=fit_size(title, 12, title_width(width, left, COLORBAR_ROOM)))
+    xlabel = f"country (site lens; countries with a loss of at least {min_loss:.0%})"
+    ax.set_xlabel(xlabel, fontsize=fit_size(xlabel, 10, title_width(width, left, COLORBAR_ROOM)))
+    colorbar_right(fig, ax, im, "% of output lost")
     return fig
 
 
@@ -320,14 +358,19 @@ def chokepoints_chart(df: pd.DataFrame) -> Figure:
     """
     plt = _pyplot()
     colours = {"input": "#5e35b1", "firm": "#00897b", "site": "#f4511e"}
-    fig, ax = plt.subplots(figsize=(10, 0.32 * max(len(df), 1) + 1.4), layout="constrained")
+    labels = [f"{r.rank}. {r.name}" for r in df.itertuples(index=False)]
+    fig, ax = plt.subplots(figsize=(10, 0.32 * max(len(df), 1) + 1.5), layout="none")
+    left = ytick_room(labels, 7) + 0.1
+    place(fig, left=left, right=0.3, top=title_room() + 0.1, bottom=xtick_room() + label_room())
     y = np.arange(len(df))[::-1]
     ax.barh(y, df["score"], color=[colours.get(k, "#90a4ae") for k in df["kind"]])
-    ax.set_yticks(y, [f"{r.rank}. {r.name}" for r in df.itertuples(index=False)], fontsize=7)
+    ax.set_yticks(y, labels, fontsize=7)
     for yy, r in zip(y, df.itertuples(index=False), strict=True):
         ax.text(r.score, yy, f" {r.products_affected} products", va="center", fontsize=7)
-    ax.set_xlabel("score = products affected x concentration x (1 - substitutability)")
-    ax.set_title("Top chokepoints (single points of failure)")
+    xlabel = "score = products affected x concentration x (1 - substitutability)"
+    ax.set_xlabel(xlabel, fontsize=fit_size(xlabel, 10, title_width(10, left, 0.3)))
+    title = "Top chokepoints (single points of failure)"
+    ax.set_title(title, fontsize=fit_size(title, 12, title_width(10, left, 0.3)))
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
     ax.legend(handles, list(colours), loc="lower right", fontsize=8)
     ax.set_xlim(0, float(df["score"].max()) * 1.25 if len(df) else 1)

@@ -68,8 +68,11 @@ STEPS = (
 
 
 def _png(fig) -> bytes:
+    from chiprisk.graph.report.chart_layout import DPI
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
+    # zlib level 1: a third faster than the default 6, files ~8 % larger
+    fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
     import matplotlib.pyplot as plt
 
     plt.close(fig)

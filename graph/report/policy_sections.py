@@ -16,6 +16,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chiprisk.graph.report.chart_layout import (
+    fit_size,
+    label_room,
+    place,
+    title_room,
+    title_width,
+    xtick_room,
+    ytick_room,
+)
 from chiprisk.graph.report.charts import _pyplot
 from chiprisk.graph.report.section_base import Section, not_available
 
@@ -63,18 +72,24 @@ def policies_section(kg, year, figs, shared=None) -> Section:
 def _policy_chart(df: pd.DataFrame):
     plt = _pyplot()
     d = df.sort_values("rank", ascending=False)
-    fig, (a1, a2) = plt.subplots(
-        1, 2, figsize=(12, 0.32 * len(d) + 1.6), layout="constrained", sharey=True
-    )
+    labels = [str(n)[:55] for n in d["id"]]
+    top, bottom = title_room() + 0.1, xtick_room() + label_room(lines=2) + 0.05
+    height = 0.32 * len(d) + top + bottom
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, height), layout="none", sharey=True)
+    place(fig, left=ytick_room(labels, 7) + 0.1, right=0.3, top=top, bottom=bottom, wspace=0.5)
     y = np.arange(len(d))
     a1.barh(y, d["taiwan_share_without"] - d["taiwan_share_with"], color="#00897b")
-    a1.set_yticks(y, [str(n)[:55] for n in d["id"]], fontsize=7)
-    a1.set_xlabel("Taiwan share it removes (percentage points: without minus with)")
+    a1.set_yticks(y, labels, fontsize=7)
+    a1.set_xlabel("Taiwan share it removes\n(percentage points: without minus with)")
     a2.barh(y, d["loss_reduced"] * 100, color="#3949ab")
-    a2.set_xlabel("expected loss it removes (% of a year's output, mean over products)")
+    a2.set_xlabel("expected loss it removes\n(% of a year's output, mean over products)")
     for ax in (a1, a2):
         ax.axvline(0, color="#37474f", lw=0.8)
-    fig.suptitle("Policies and awards: the world with every policy vs without this one")
+    fig.suptitle(
+        "Policies and awards: the world with every policy vs without this one",
+        y=1 - 0.08 / height,
+        va="top",
+    )
     return fig
 
 
@@ -108,12 +123,31 @@ def outlook_section(kg, year, figs, shared=None) -> Section:
 
 
 def _capacity_chart(df: pd.DataFrame, inputs: list[str]):
+    from matplotlib.ticker import StrMethodFormatter
+
     plt = _pyplot()
     cap = df[(df["section"] == "capacity") & (df["lens"] == "located")]
     n = len(inputs)
     cols = 2
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(12, 3.2 * rows), layout="constrained")
+    peak = max(
+        [*cap.groupby(["input", "year"])["capacity"].sum(), *cap["capacity_without_policies"]],
+        default=1.0,
+    )
+    yroom = ytick_room([f"{peak * 1.25:,.0f}"], 7) + label_room(7)
+    top = title_room() + title_room(9) + 0.05
+    hspace = title_room(9) + xtick_room(7) + 0.1
+    height = top + rows * 2.4 + (rows - 1) * hspace + xtick_room(7) + 0.1
+    fig, axes = plt.subplots(rows, cols, figsize=(12, height), layout="none")
+    place(
+        fig,
+        left=yroom + 0.05,
+        right=0.25,
+        top=top,
+        bottom=xtick_room(7) + 0.1,
+        wspace=yroom + 0.25,
+        hspace=hspace,
+    )
     axes = np.atleast_1d(axes).ravel()
     palette = plt.get_cmap("tab10")
     countries = sorted(set(cap["country"].dropna()))
@@ -137,18 +171,25 @@ def _capacity_chart(df: pd.DataFrame, inputs: list[str]):
         unit = d["unit"].dropna().iloc[0] if d["unit"].notna().any() else ""
         ax.set_title(inp, fontsize=9)
         ax.set_ylabel(unit, fontsize=7)
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # 1,000,000 not 1e6
         ax.tick_params(labelsize=7)
         ax.legend(fontsize=6, loc="upper left", ncol=2)
     for ax in axes[n:]:
         ax.set_visible(False)
-    fig.suptitle("Capacity by country (located), with the total without policies")
+    fig.suptitle(
+        "Capacity by country (located), with the total without policies",
+        y=1 - 0.08 / height,
+        va="top",
+    )
     return fig
 
 
 def _loss_chart(df: pd.DataFrame):
     plt = _pyplot()
     loss = df[df["section"] == "loss"]
-    fig, ax = plt.subplots(figsize=(10, 4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(10, 4), layout="none")
+    left = ytick_room(["100"], 10) + label_room() + 0.1
+    place(fig, left=left, right=0.3, top=title_room() + 0.1, bottom=xtick_room() + label_room())
     palette = plt.get_cmap("tab10")
     for k, (product, g) in enumerate(loss.groupby("product", sort=True)):
         g = g.sort_values("year")
@@ -156,7 +197,9 @@ def _loss_chart(df: pd.DataFrame):
         ax.plot(g["year"], g["loss_with_policies"] * 100, "-", color=c, label=product)
         ax.plot(g["year"], g["loss_without_policies"] * 100, ":", color=c)
     ax.set_ylabel("% of output lost while it lasts")
+    ax.set_xlabel("ledger year")
     scenario = loss["scenario"].iloc[0] if len(loss) else ""
-    ax.set_title(f"{scenario}: loss per product, with policies (solid) and without (dotted)")
+    title = f"{scenario}: loss per product, with policies (solid) and without (dotted)"
+    ax.set_title(title, fontsize=fit_size(title, 12, title_width(10, left, 0.3)))
     ax.legend(fontsize=7, ncol=3)
     return fig

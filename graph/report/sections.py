@@ -22,6 +22,17 @@ import pandas as pd
 
 from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.model.supply_network import SupplyNetwork
+from chiprisk.graph.report.chart_layout import (
+    COLORBAR_ROOM,
+    PT,
+    colorbar_right,
+    fit_size,
+    place,
+    text_width,
+    title_room,
+    title_width,
+    ytick_room,
+)
 from chiprisk.graph.report.charts import (
     _pyplot,
     chokepoints_chart,
@@ -227,9 +238,15 @@ def _scenario_chart(df: pd.DataFrame):
     plt = _pyplot()
     m = df.pivot_table(index="scenario_name", columns="input", values="loss", aggfunc="max")
     m = m.fillna(0.0)
-    fig, ax = plt.subplots(
-        figsize=(max(6.0, 0.7 * m.shape[1] + 4), 0.5 * len(m) + 2), layout="constrained"
-    )
+    # x labels turn 40 degrees: they hang below the axes and, the first, left of it
+    xw = text_width(m.columns, 8)
+    first = text_width(m.columns[:1], 8) * 0.77 - 0.35
+    left = max(ytick_room(m.index, 8), first) + 0.1
+    width = left + COLORBAR_ROOM + max(0.7 * m.shape[1], 2.5)
+    bottom = xw * 0.64 + 8 * 0.77 * PT + 9 * PT + 0.1
+    top = title_room() + 0.1
+    fig, ax = plt.subplots(figsize=(width, 0.5 * len(m) + top + bottom), layout="none")
+    place(fig, left=left, right=COLORBAR_ROOM, top=top, bottom=bottom)
     im = ax.imshow(m.to_numpy() * 100, cmap="Purples", vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(m.shape[1]), m.columns, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(m.shape[0]), m.index, fontsize=8)
@@ -243,8 +260,9 @@ def _scenario_chart(df: pd.DataFrame):
             fontsize=7,
             color="white" if v > 0.6 else "black",
         )
-    ax.set_title("Output lost per product under each named scenario")
-    fig.colorbar(im, ax=ax, label="% of output lost", shrink=0.8)
+    title = "Output lost per product under each named scenario"
+    ax.set_title(title, fontsize=fit_size(title, 12, title_width(width, left, COLORBAR_ROOM)))
+    colorbar_right(fig, ax, im, "% of output lost")
     return fig
 
 

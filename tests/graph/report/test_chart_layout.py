@@ -1,0 +1,81 @@
+"""The report's charts: fixed layouts that keep every label inside the picture."""
+
+from __future__ import annotations
+
+import matplotlib
+import pytest
+from matplotlib.text import Text
+
+import chiprisk.graph as cg
+from chiprisk.graph.report.chart_layout import DPI, legend_width, place, text_width
+from chiprisk.graph.report.sections import SECTIONS
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def figures():
+    kg = cg.load()
+    figs: dict = {}
+    with matplotlib.rc_context({"text.parse_math": False}):
+        shared: dict = {}
+        for make in SECTIONS.values():
+            make(kg, None, figs, shared)
+    return figs
+
+
+def test_every_chart_of_the_report_is_drawn_without_a_layout_engine(figures):
+    assert len(figures) == 10
+    for name, fig in figures.items():
+        assert fig.get_layout_engine() is None, name
+
+
+def test_no_text_leaves_the_picture(figures):
+    for name, fig in figures.items():
+        fig.set_dpi(DPI)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        # everything drawn: tick labels in view, titles, axis labels, legends, colorbars
+        used = fig.get_tightbbox(renderer)  # inches
+        w, h = fig.get_size_inches()
+        assert used.x0 >= -0.01 and used.y0 >= -0.01, (name, used.bounds)
+        assert used.x1 <= w + 0.01 and used.y1 <= h + 0.01, (name, used.bounds, (w, h))
+        for t in fig.findobj(Text):  # and no text drawn with a math parser
+            assert t.get_text().count("$") == 0 or not t.get_parse_math(), name
+
+
+def test_tick_labels_do_not_run_into_the_axes_title_or_legend(figures):
+    fig = figures["concentration"]
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert legend.x0 >= ax.get_window_extent(renderer).x1  # beside the axes, not over it
+    for t in ax.get_yticklabels():
+        assert t.get_window_extent(renderer).x1 <= ax.get_window_extent(renderer).x0
+
+
+def test_measured_widths_match_what_is_drawn():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 2), dpi=DPI)
+    FigureCanvasAgg(fig)
+    label = "DRAM fabrication on EUV-patterned generations (2025)"
+    t = fig.text(0.1, 0.5, label, fontsize=7)
+    fig.canvas.draw()
+    drawn = t.get_window_extent(fig.canvas.get_renderer()).width / DPI
+    assert drawn <= text_width([label], 7) <= drawn * 1.05
+    assert legend_width(["a", "b", "c"], 8, ncols=3) > legend_width(["a", "b", "c"], 8)
+
+
+def test_place_takes_inches_and_gaps():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 6))
+    axes = fig.subplots(2, 2)
+    place(fig, left=1.0, right=0.5, top=0.5, bottom=1.0, wspace=0.5, hspace=1.0)
+    a, b = axes[0, 0].get_position(), axes[0, 1].get_position()
+    assert round((b.x0 - a.x1) * 10, 6) == 0.5  # inches
+    c = axes[1, 0].get_position()
+    assert round((a.y0 - c.y1) * 6, 6) == 1.0
+    assert round(a.x0 * 10, 6) == 1.0 and round((1 - b.x1) * 10, 6) == 0.5
