@@ -1,7 +1,12 @@
-"""Shared fixtures: an isolated cache, the tiny data directory, a CLI runner."""
+"""Shared fixtures: an isolated cache, the tiny data directory, a CLI runner.
+
+The suite runs on every core (``-n auto`` in ``pyproject.toml``, pytest-xdist):
+each worker process imports this file, so each has its own cache directory.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -15,7 +20,14 @@ from hypothesis import settings
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY = FIXTURES / "tiny"
 
-os.environ["CHIPRISK_CACHE_DIR"] = tempfile.mkdtemp(prefix="chiprisk-test-cache-")
+CACHE_DIR = tempfile.mkdtemp(prefix="chiprisk-test-cache-")
+os.environ["CHIPRISK_CACHE_DIR"] = CACHE_DIR
+atexit.register(shutil.rmtree, CACHE_DIR, ignore_errors=True)
+
+# Tests name the tests they run (`pytest tests/x.py::test_y`): spawning workers
+# costs more than it saves then. Otherwise one worker per core, at most 8 (each
+# holds the knowledge graph and starts endpoint processes of its own).
+MAX_WORKERS = 8
 
 # Property tests are deterministic (the same examples every run, whatever the
 # machine's load) and have no deadline (a busy machine must not fail them).
@@ -23,6 +35,31 @@ os.environ["CHIPRISK_CACHE_DIR"] = tempfile.mkdtemp(prefix="chiprisk-test-cache-
 settings.register_profile("chiprisk", deadline=None, derandomize=True, print_blob=True)
 settings.register_profile("random", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "chiprisk"))
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """Workers for ``-n auto``: none when every argument names tests (``::``),
+    else one per core the process may use (PYTEST_XDIST_AUTO_NUM_WORKERS wins)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    args = config.option.file_or_dir or []
+    if args and all("::" in a for a in args):
+        return 0
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def terminal_width():
+    """Every test sees an 120-column terminal (tests that need another width set
+    COLUMNS themselves): CLI tables wrap at the width, and pytest-xdist's workers
+    would otherwise see 80 while a plain run sees the real terminal's."""
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "120"
+    yield
+    if old is None:
+        os.environ.pop("COLUMNS", None)
+    else:
+        os.environ["COLUMNS"] = old
 
 
 @pytest.fixture

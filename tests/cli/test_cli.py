@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -70,14 +71,19 @@ def test_validate_builtin_exit_0(invoke):
     assert r.exit_code == 0 and "conforms" in r.output
 
 
-def test_validate_rdf_bad_fixture_exit_1(invoke):
-    from pathlib import Path
+BAD_SHAPES = sorted((Path(__file__).parents[1] / "fixtures/shapes/bad").glob("*.ttl"))
 
-    bad = sorted((Path(__file__).parents[1] / "fixtures/shapes/bad").glob("*.ttl"))
-    for path in bad:
-        r = invoke("validate", "--rdf", str(path))
-        assert r.exit_code == 1, (path.name, r.output)
-        assert f"[{path.stem}]" in r.output
+
+def test_there_are_bad_fixtures():
+    assert len(BAD_SHAPES) >= 10
+
+
+# one test per fixture file: a failure names its file, and the others still run
+@pytest.mark.parametrize("path", BAD_SHAPES, ids=lambda p: p.stem)
+def test_validate_rdf_bad_fixture_exit_1(invoke, path):
+    r = invoke("validate", "--rdf", str(path))
+    assert r.exit_code == 1, (path.name, r.output)
+    assert f"[{path.stem}]" in r.output
 
 
 def test_validate_rdf_syntax_error_exit_2(invoke, tmp_path):

@@ -88,7 +88,8 @@ def test_push_to_oxigraph(invoke, tiny_dir, tmp_path):
         res = invoke("--data", str(tiny_dir), "push", f"{base}/store", "--format", "json")
         assert res.exit_code == 0, res.output
         assert json.loads(res.stdout)[0]["triples"] > 20
-    res = invoke("--data", str(tiny_dir), "push", f"http://127.0.0.1:{servers.free_port()}/store")
+    with servers.refused_port() as port:
+        res = invoke("--data", str(tiny_dir), "push", f"http://127.0.0.1:{port}/store")
     assert res.exit_code == 2 and "cannot reach" in res.output
 
 

@@ -39,6 +39,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def refused_port() -> Iterator[int]:
+    """A loopback port that refuses connections for as long as the block runs: it
+    is bound (so no other process, e.g. another test worker, can take it) but
+    never listens, so a connection to it is refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
+
+
 def oxigraph_binary() -> str | None:
     """The `oxigraph` server binary of the PyPI package, if installed."""
     near = Path(sys.executable).parent / "oxigraph"
@@ -49,28 +59,27 @@ def oxigraph_binary() -> str | None:
 
 @contextmanager
 def oxigraph_server(location: Path) -> Iterator[str]:
-    """Start `oxigraph serve` on a free loopback port; yield its base URL; stop it."""
+    """Start `oxigraph serve` on a free loopback port; yield its base URL; stop it.
+
+    The port is free when picked but not held, so another process (a parallel
+    test worker) may take it first: then oxigraph exits at once and it is
+    started again on another port."""
     binary = oxigraph_binary()
     assert binary is not None
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    for attempt in range(5):
+        port = free_port()
+        proc = subprocess.Popen(
+            [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        base = f"http://127.0.0.1:{port}"
+        if _wait_until_answering(proc, base):
+            break
+        err = proc.stderr.read().decode()[:500]
+        if attempt == 4 or "in use" not in err.lower():
+            raise RuntimeError(f"oxigraph did not start: {err}")
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"oxigraph did not start: {proc.stderr.read().decode()[:500]}"
-                    ) from None
-                time.sleep(0.05)
         yield base
     finally:
         proc.terminate()
@@ -79,6 +88,24 @@ def oxigraph_server(location: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+
+
+def _wait_until_answering(proc: subprocess.Popen, base: str, limit: float = 60) -> bool:
+    """True once the server at ``base`` answers; False if ``proc`` exits first."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            body = urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=5).read()
+            # an answer from another process on the port counts only if ours still runs
+            return proc.poll() is None and b"boolean" in body
+        except OSError:
+            if proc.poll() is not None:
+                return False
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.wait(10)
+                return False
+            time.sleep(0.02)
 
 
 class RecordingServer:
@@ -105,7 +132,11 @@ class RecordingServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # shutdown() returns once serve_forever notices it, which it checks every
+        # poll_interval: 0.5 s by default, a fixed wait in every test's teardown.
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
 
     def __enter__(self) -> RecordingServer:
         self.thread.start()

@@ -92,8 +92,7 @@ def test_failed_push_names_the_status_and_leaves_the_graph(kg, store):
 
 
 def test_unreachable_store_is_a_clear_error(kg):
-    port = servers.free_port()
-    with pytest.raises(RemoteError, match="cannot reach"):
+    with servers.refused_port() as port, pytest.raises(RemoteError, match="cannot reach"):
         push_graph(kg.rdf, f"http://127.0.0.1:{port}/store", timeout=5)
 
 

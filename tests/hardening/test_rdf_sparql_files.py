@@ -250,7 +250,9 @@ def test_r11_runaway_query_is_stopped_at_the_timeout_and_the_server_recovers(end
     status, body = http(endpoint.url, cross)
     took = time.perf_counter() - t
     assert (status, body) == (503, b"the query timed out after 2 s and was stopped\n")
-    assert 1.9 < took < 6
+    # stopped at the timeout, not run to the end (hours); the upper bound leaves
+    # room for a machine busy with other work
+    assert 1.9 < took < 30
     # The very next queries answer (the replacement worker's start-up is not charged).
     for _ in range(3):
         assert http(endpoint.url, "ASK { crid:tsmc ?p ?o }") == (
@@ -422,7 +424,7 @@ def test_r21_interrupted_export_leaves_the_old_file_and_no_temporary(kg, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.ttl", "tables"]
 
 
-def test_r22_export_killed_mid_write_never_leaves_a_partial_target(tmp_path):
+def test_r22_export_killed_mid_write_never_leaves_a_partial_target(tmp_path, invoke):
     out = tmp_path / "kg.nt"
     out.write_text("OLD")
     code = (
@@ -438,8 +440,8 @@ def test_r22_export_killed_mid_write_never_leaves_a_partial_target(tmp_path):
     # SIGKILL cannot be cleaned up after: a hidden temporary may remain, never the target.
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "kg.nt"]
     assert all(n.startswith(".kg.nt.") and n.endswith(".tmp") for n in leftovers)
-    res = cli("export", "--format", "nt", "-o", str(out))
-    assert res.returncode == 0 and out.read_text().count("\n") > 1000
+    res = invoke("export", "--format", "nt", "-o", str(out))
+    assert res.exit_code == 0 and out.read_text().count("\n") > 1000
 
 
 def test_r23_disk_full_mid_write_is_exit_2_and_the_old_file_stays(tmp_path):
@@ -458,38 +460,38 @@ def test_r23_disk_full_mid_write_is_exit_2_and_the_old_file_stays(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["kg.nt"]
 
 
-def test_r24_dev_full_is_exit_2_and_stays_a_device():
+def test_r24_dev_full_is_exit_2_and_stays_a_device(invoke):
     # Was: a rename onto /dev/full, which as root replaces the device node with a
     # regular file (and as another user fails: "Permission denied" on /dev).
-    res = cli("export", "--format", "nt", "-o", "/dev/full")
-    assert res.returncode == 2
+    res = invoke("export", "--format", "nt", "-o", "/dev/full")
+    assert res.exit_code == 2
     assert "error: cannot write /dev/full: No space left on device" in res.stderr
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
-    res = cli("export", "--format", "nt", "-o", "/dev/null")
-    assert res.returncode == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    res = invoke("export", "--format", "nt", "-o", "/dev/null")
+    assert res.exit_code == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
-def test_r25_read_only_output_folder_is_exit_2_naming_the_path(tmp_path):
+def test_r25_read_only_output_folder_is_exit_2_naming_the_path(tmp_path, invoke):
     ro = read_only_dir(tmp_path)
     for fmt, target in (("turtle", ro / "kg.ttl"), ("csv", ro / "tables")):
-        res = cli("export", "--format", fmt, "-o", str(target))
-        assert res.returncode == 2, res.stderr
+        res = invoke("export", "--format", fmt, "-o", str(target))
+        assert res.exit_code == 2, res.stderr
         assert f"error: cannot write {target}: " in res.stderr
         assert res.stderr.rstrip().endswith(("Permission denied", "Operation not permitted"))
         assert "Traceback" not in res.stderr
         assert not target.exists()
 
 
-def test_r26_output_under_a_regular_file_is_exit_2_naming_the_path(tmp_path):
+def test_r26_output_under_a_regular_file_is_exit_2_naming_the_path(tmp_path, invoke):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    res = cli("export", "-o", str(blocker / "kg.ttl"))
-    assert res.returncode == 2
+    res = invoke("export", "-o", str(blocker / "kg.ttl"))
+    assert res.exit_code == 2
     assert f"error: cannot write {blocker / 'kg.ttl'}: folder {blocker} is not a folder" in (
         res.stderr
     )
-    res = cli("export", "--format", "csv", "-o", str(blocker))
-    assert res.returncode == 2
+    res = invoke("export", "--format", "csv", "-o", str(blocker))
+    assert res.exit_code == 2
     assert f"error: cannot write {blocker}: it exists and is not a directory" in res.stderr
 
 
@@ -519,35 +521,35 @@ def test_r27_two_processes_building_the_cache_at_once(tmp_path):
 # -------------------------------------------------------------------- push
 
 
-def test_r28_push_to_an_unreachable_store_is_a_clear_error():
-    port = servers.free_port()
-    res = cli("push", f"http://127.0.0.1:{port}/store", "--timeout", "5")
-    assert res.returncode == 2
+def test_r28_push_to_an_unreachable_store_is_a_clear_error(invoke):
+    with servers.refused_port() as port:
+        res = invoke("push", f"http://127.0.0.1:{port}/store", "--timeout", "5")
+    assert res.exit_code == 2
     assert (
         f"error: push failed: cannot reach http://127.0.0.1:{port}/store?default: "
         "[Errno 111] Connection refused"
     ) in res.stderr
 
 
-def test_r29_push_to_a_store_that_never_answers_times_out():
+def test_r29_push_to_a_store_that_never_answers_times_out(invoke):
     with socket.socket() as s:  # accepts connections (backlog), never answers
         s.bind(("127.0.0.1", 0))
         s.listen(8)
         url = f"http://127.0.0.1:{s.getsockname()[1]}/store"
         t = time.perf_counter()
-        res = cli("push", url, "--timeout", "1")
-    assert res.returncode == 2
+        res = invoke("push", url, "--timeout", "1")
+    assert res.exit_code == 2
     assert f"error: push failed: {url}?default did not answer in 1 s" in res.stderr
     assert time.perf_counter() - t < 30
 
 
-def test_r30_push_refused_by_the_store_names_the_status(recorder):
-    res = cli("push", f"{recorder.url}store", "--timeout", "60")
-    assert res.returncode == 2
+def test_r30_push_refused_by_the_store_names_the_status(recorder, invoke):
+    res = invoke("push", f"{recorder.url}store", "--timeout", "60")
+    assert res.exit_code == 2
     assert f"error: push failed: {recorder.url}store?default answered HTTP 501" in res.stderr
 
 
-def test_r31_push_to_a_non_http_url_is_refused_before_any_request():
-    res = cli("push", "file:///etc/passwd")
-    assert res.returncode == 2
+def test_r31_push_to_a_non_http_url_is_refused_before_any_request(invoke):
+    res = invoke("push", "file:///etc/passwd")
+    assert res.exit_code == 2
     assert "error: 'file:///etc/passwd' is not an http(s) URL" in res.stderr

@@ -284,8 +284,10 @@ def test_a_short_body_is_an_error_not_a_query(open_endpoint):
         b"Content-Length: 100\r\n\r\nASK {}"
     )
     t0 = time.monotonic()
-    reply = _raw(open_endpoint, req)
-    assert time.monotonic() - t0 < 5  # cut at the 1 s read deadline
+    reply = _raw(open_endpoint, req, wait=30)
+    # cut at the 1 s read deadline (uncut, the client would wait its 30 s); the
+    # bound leaves room for a machine busy with other work
+    assert time.monotonic() - t0 < 10
     assert reply == b"" or reply.split(b" ")[1] == b"400"
 
 
@@ -322,7 +324,7 @@ def test_stalled_headers_are_cut_and_the_endpoint_still_answers(open_endpoint):
                 status = None
             if status == 200:
                 break
-            assert time.monotonic() - t0 < 10, "the endpoint stayed unresponsive"
+            assert time.monotonic() - t0 < 30, "the endpoint stayed unresponsive"
             time.sleep(0.2)
         # each stalled connection is closed by the server after the read deadline
         socks[0].settimeout(5)
@@ -342,4 +344,6 @@ def test_a_byte_a_second_client_is_cut_at_the_deadline(open_endpoint):
                 time.sleep(0.3)
         except OSError:
             pass
-        assert time.monotonic() - t0 < 4  # cut after about the 1 s read deadline
+        # cut after about the 1 s read deadline (uncut, the 48 bytes take 14 s);
+        # the bound leaves room for a machine busy with other work
+        assert time.monotonic() - t0 < 8
