@@ -87,9 +87,17 @@ def search(state, text: str, fmt: str, output: str | None) -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="Validate this RDF file (Turtle, N-Triples) instead of the loaded data.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "pyshacl"]),
+    default="fast",
+    show_default=True,
+    help="fast: the vectorised SHACL engine and pandas rules; "
+    "pyshacl: the reference (pyshacl and the rules' SPARQL). Same findings.",
+)
 @output_options
 @click.pass_obj
-def validate(state, rdf_file: str | None, fmt: str, output: str | None) -> None:
+def validate(state, rdf_file: str | None, engine: str, fmt: str, output: str | None) -> None:
     """Check the data against the SHACL shapes and the whole-graph rules.
 
     Exits 1 when there are violations, 0 when the data conforms.
@@ -98,11 +106,16 @@ def validate(state, rdf_file: str | None, fmt: str, output: str | None) -> None:
     Examples:
       chiprisk validate
       chiprisk validate --rdf my-graph.ttl --format json
+      chiprisk validate --engine pyshacl
     """
-    from chiprisk.graph.rdf.files import parse_rdf_file
-    from chiprisk.graph.rdf.validate import validate_graph
+    from chiprisk.graph.rdf.validate import validate_graph, validate_tables
 
-    report = validate_graph(parse_rdf_file(rdf_file)) if rdf_file else state.kg().validate()
+    if rdf_file:
+        from chiprisk.graph.rdf.files import parse_rdf_file
+
+        report = validate_graph(parse_rdf_file(rdf_file), engine=engine)
+    else:
+        report = validate_tables(state.kg().tables, engine=engine)
     if fmt == "table" and output is None:
         click.echo(report.text())
     else:

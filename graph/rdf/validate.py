@@ -1,21 +1,27 @@
 """SHACL validation plus whole-graph rules, in one report.
 
-pyshacl checks the per-node shapes of ``ontology/shapes``; the cross-entity
-rules of ``ontology/rules`` (share sums per level, requirement cycles) run as
-whole-graph SPARQL queries, which is orders of magnitude faster than
-``sh:sparql`` shapes (see DESIGN.md section 4).
+Two engines give the same findings. ``fast`` (the default) codes the triples
+as integer columns (:mod:`~chiprisk.graph.rdf.coded_triples`), runs the
+shapes of ``ontology/shapes`` with the vectorised SHACL engine
+(:mod:`~chiprisk.graph.rdf.shacl_fast`; a shape it does not support runs
+through pyshacl) and the cross-entity rules (share sums per level,
+requirement cycles) with pandas (:mod:`~chiprisk.graph.rdf.validate_rules`).
+``pyshacl`` is the reference: pyshacl for the shapes and the rules' SPARQL
+texts of ``ontology/rules``. ``tests/graph/test_validate_engines.py``
+compares the two.
 
 Examples
 --------
 >>> from chiprisk.graph.rdf.validate import validate_graph
 >>> from rdflib import Graph
->>> validate_graph(Graph()).conforms
-True
+>>> validate_graph(Graph()).conforms, validate_graph(Graph(), engine="pyshacl").conforms
+(True, True)
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -23,11 +29,25 @@ import pandas as pd
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
+from chiprisk.graph.rdf.coded_triples import CodedTriples
+from chiprisk.graph.rdf.validate_rules import requirement_cycle_nodes, share_sum_groups
 from chiprisk.ontology import resources
 from chiprisk.ontology.namespaces import CR, id_for
 
 RESULT_COLUMNS = ["kind", "rule", "severity", "focus", "path", "value", "message"]
 SHARE_LOW, SHARE_HIGH = 98.0, 102.0
+ENGINES = ("fast", "pyshacl")
+"""``fast``: the vectorised engine and pandas rules; ``pyshacl``: pyshacl and the SPARQL rules."""
+
+__all__ = [
+    "ENGINES",
+    "ValidationReport",
+    "requirement_cycle_nodes",
+    "shapes_graph",
+    "shapes_plan",
+    "validate_graph",
+    "validate_tables",
+]
 
 
 @dataclass
@@ -69,6 +89,14 @@ def shapes_graph() -> Graph:
     return g
 
 
+@cache
+def shapes_plan():
+    """The shapes, read once into the fast engine's plan (see :mod:`.shacl_plan`)."""
+    from chiprisk.graph.rdf.shacl_plan import read_plan
+
+    return read_plan(shapes_graph())
+
+
 def _short(term: object) -> str | None:
     if term is None:
         return None
@@ -82,27 +110,88 @@ def _short(term: object) -> str | None:
     return str(term)
 
 
-def _shacl(data: Graph) -> list[dict]:
+def _shape_row(shape, severity, focus, path, value, message: str) -> dict:
+    return {
+        "kind": "shape",
+        "rule": _short(shape).removeprefix("cr:") if isinstance(shape, URIRef) else "shape",
+        "severity": _short(severity).rsplit("#", 1)[-1],
+        "focus": _short(focus),
+        "path": _short(path),
+        "value": _short(value),
+        "message": message,
+    }
+
+
+def _shacl(data: Graph, use_shapes: list | None = None, shapes: Graph | None = None) -> list[dict]:
+    """pyshacl's results (of ``use_shapes`` only, when given)."""
     from pyshacl import validate
 
     _, report, _ = validate(
-        data, shacl_graph=shapes_graph(), inference="none", advanced=False, meta_shacl=False
+        data,
+        shacl_graph=shapes_graph() if shapes is None else shapes,
+        inference="none",
+        advanced=False,
+        meta_shacl=False,
+        use_shapes=use_shapes,
     )
     rows = []
     for res in report.subjects(RDF.type, SH.ValidationResult):
-        shape = report.value(res, SH.sourceShape)
         rows.append(
-            {
-                "kind": "shape",
-                "rule": _short(shape).removeprefix("cr:") if isinstance(shape, URIRef) else "shape",
-                "severity": _short(report.value(res, SH.resultSeverity)).rsplit("#", 1)[-1],
-                "focus": _short(report.value(res, SH.focusNode)),
-                "path": _short(report.value(res, SH.resultPath)),
-                "value": _short(report.value(res, SH.value)),
-                "message": str(report.value(res, SH.resultMessage) or ""),
-            }
+            _shape_row(
+                report.value(res, SH.sourceShape),
+                report.value(res, SH.resultSeverity),
+                report.value(res, SH.focusNode),
+                report.value(res, SH.resultPath),
+                report.value(res, SH.value),
+                str(report.value(res, SH.resultMessage) or ""),
+            )
         )
     return rows
+
+
+def _fast_shacl(ct: CodedTriples, graph, shapes: Graph | None = None) -> list[dict]:
+    """The fast engine's results, plus pyshacl's for the shapes the engine leaves to it."""
+    from chiprisk.graph.rdf.shacl_fast import run_plan
+    from chiprisk.graph.rdf.shacl_plan import read_plan
+
+    plan = shapes_plan() if shapes is None else read_plan(shapes)
+    terms, rows = ct.terms, []
+    for r in run_plan(plan, ct):
+        shape, message = r.shape, r.message()
+        path = shape.path if shape.is_property else None
+        for f, v in zip(r.focus.tolist(), r.value.tolist(), strict=True):
+            value = terms[v] if v >= 0 else None
+            rows.append(_shape_row(shape.node, shape.severity, terms[f], path, value, message))
+    if plan.fallback:
+        use = None if plan.fallback_all else [str(n) for n in plan.fallback]
+        rows += _shacl(graph(), use, shapes)
+    return rows
+
+
+def shape_results(
+    data: Graph, shapes: Graph | None = None, *, engine: str = "fast"
+) -> pd.DataFrame:
+    """The SHACL results alone (no whole-graph rules), for any shapes graph.
+
+    Parameters
+    ----------
+    data : rdflib.Graph
+        The instance data.
+    shapes : rdflib.Graph, optional
+        The shapes (default: the ontology's, :func:`shapes_graph`).
+    engine : {"fast", "pyshacl"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        The report's columns, one row per result, sorted.
+    """
+    _check_engine(engine)
+    if engine == "pyshacl":
+        rows = _shacl(data, None, shapes)
+    else:
+        rows = _fast_shacl(CodedTriples.from_graph(data), lambda: data, shapes)
+    return _report(rows).results
 
 
 def _message(text: str) -> str:
@@ -110,98 +199,120 @@ def _message(text: str) -> str:
     return m.group(1).strip() if m else ""
 
 
-def _group(row) -> str:
-    buyer = f", buyer {_short(row.buyer)}" if row.buyer is not None else ""
-    level = ", country totals" if str(row.level) == "country" else ""
-    return f"{_short(row.input)} ({row.basis}, {row.year}{buyer}{level})"
+def _rule_row(rule: str, focus: str | None, message: str, value: object = None) -> dict:
+    return {
+        "kind": "rule",
+        "rule": rule,
+        "severity": "Violation",
+        "focus": focus,
+        "path": None,
+        "value": None if value is None else str(value),
+        "message": message,
+    }
 
 
-def _rules(data: Graph) -> list[dict]:
-    out: list[dict] = []
-    texts = resources.rule_texts()
-
-    def add(rule: str, focus: str | None, message: str, value: object = None) -> None:
-        out.append(
-            {
-                "kind": "rule",
-                "rule": rule,
-                "severity": "Violation",
-                "focus": focus,
-                "path": None,
-                "value": None if value is None else str(value),
-                "message": message,
-            }
-        )
-
-    for row in data.query(texts["share-sum"]):
-        total = float(row.total.toPython()) if row.total is not None else 0.0
-        mins = float(row.mins.toPython()) if row.mins is not None else 0.0
-        opens = int(row.opens.toPython()) if row.opens is not None else 0
+def _share_rows(groups: Iterable[tuple]) -> list[dict]:
+    """Findings of the share-sum rule from its groups ``(input, buyer, basis, year, level,
+    total, mins, opens)`` (terms; None for an unbound buyer or sum)."""
+    out = []
+    for inp, buyer, basis, year, level, total, mins, opens in groups:
+        total = float(total) if total is not None else 0.0
+        mins = float(mins) if mins is not None else 0.0
+        opens = int(opens) if opens is not None else 0
+        b = f", buyer {_short(buyer)}" if buyer is not None else ""
+        lv = ", country totals" if str(level) == "country" else ""
+        focus = f"{_short(inp)} ({basis}, {year}{b}{lv})"
         if total + mins > SHARE_HIGH + 1e-9:
-            add(
-                "share-sum",
-                _group(row),
-                f"shares sum to {total + mins:g}, above {SHARE_HIGH:g}",
-                f"{total + mins:g}",
+            out.append(
+                _rule_row(
+                    "share-sum",
+                    focus,
+                    f"shares sum to {total + mins:g}, above {SHARE_HIGH:g}",
+                    f"{total + mins:g}",
+                )
             )
         elif opens == 0 and total < SHARE_LOW - 1e-9:
-            add(
-                "share-sum",
-                _group(row),
-                f"shares sum to {total:g}, below {SHARE_LOW:g}: "
-                "add an 'other' row for the residual",
-                f"{total:g}",
+            out.append(
+                _rule_row(
+                    "share-sum",
+                    focus,
+                    f"shares sum to {total:g}, below {SHARE_LOW:g}: "
+                    "add an 'other' row for the residual",
+                    f"{total:g}",
+                )
             )
-    # ``?s cr:requires+ ?s`` as a graph computation: rdflib evaluates a property
-    # path recursively, and a 1,000-level acyclic chain overflowed the stack
-    for node in requirement_cycle_nodes(data):
-        add("requirement-cycle", _short(node), _message(texts["requirement-cycle"]))
     return out
 
 
-def requirement_cycle_nodes(data: Graph) -> list:
-    """Nodes that require themselves through ``cr:requires`` (``?s cr:requires+ ?s``).
-
-    Strongly connected components (scipy, no recursion), so any depth is fine.
-
-    Examples
-    --------
-    >>> g = Graph()
-    >>> for a, b in [("a", "b"), ("b", "a"), ("b", "c")]:
-    ...     _ = g.add((URIRef("urn:" + a), CR.requires, URIRef("urn:" + b)))
-    >>> sorted(str(n) for n in requirement_cycle_nodes(g))
-    ['urn:a', 'urn:b']
-    """
-    import numpy as np
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    edges = list(data.subject_objects(CR.requires))
-    if not edges:
-        return []
-    index: dict = {}
-    for s, o in edges:
-        index.setdefault(s, len(index))
-        index.setdefault(o, len(index))
-    rows = np.fromiter((index[s] for s, _ in edges), dtype=np.int64, count=len(edges))
-    cols = np.fromiter((index[o] for _, o in edges), dtype=np.int64, count=len(edges))
-    n = len(index)
-    adj = csr_matrix((np.ones(len(edges)), (rows, cols)), shape=(n, n))
-    _, labels = connected_components(adj, directed=True, connection="strong")
-    sizes = np.bincount(labels)
-    on_cycle = sizes[labels] > 1
-    on_cycle[rows[rows == cols]] = True
-    nodes = list(index)
-    return [nodes[i] for i in np.flatnonzero(on_cycle)]
+def _sparql_share_groups(data: Graph) -> list[tuple]:
+    """The share-sum groups from the rule's SPARQL text (the reference)."""
+    out = []
+    for row in data.query(resources.rule_texts()["share-sum"]):
+        out.append(
+            (
+                row.input,
+                row.buyer,
+                row.basis,
+                row.year,
+                row.level,
+                row.total.toPython() if row.total is not None else None,
+                row.mins.toPython() if row.mins is not None else None,
+                row.opens.toPython() if row.opens is not None else None,
+            )
+        )
+    return out
 
 
-def validate_graph(data: Graph) -> ValidationReport:
+def _cycle_rows(nodes: list) -> list[dict]:
+    # ``?s cr:requires+ ?s`` as a graph computation: rdflib evaluates a property
+    # path recursively, and a 1,000-level acyclic chain overflowed the stack
+    message = _message(resources.rule_texts()["requirement-cycle"])
+    return [_rule_row("requirement-cycle", _short(n), message) for n in nodes]
+
+
+def _rules(data: Graph) -> list[dict]:
+    """The whole-graph rules as their SPARQL texts run them (the reference)."""
+    return _share_rows(_sparql_share_groups(data)) + _cycle_rows(requirement_cycle_nodes(data))
+
+
+def _fast_rules(ct: CodedTriples, graph) -> list[dict]:
+    """The whole-graph rules with pandas over the coded triples."""
+    groups = share_sum_groups(ct)
+    if groups is None:  # data the pandas sums cannot match exactly: the SPARQL text decides
+        share = _sparql_share_groups(graph())
+    else:
+        t = ct.terms
+        share = [
+            (t[r.input], t[r.buyer] if r.buyer >= 0 else None, t[r.basis], t[r.year], r.level,
+             r.total, r.mins, r.opens)
+            for r in groups.itertuples(index=False)
+        ]  # fmt: skip
+    return _share_rows(share) + _cycle_rows(requirement_cycle_nodes(ct))
+
+
+def _report(rows: list[dict]) -> ValidationReport:
+    results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    results = results.sort_values(
+        ["rule", "focus", "path", "value", "message"], kind="stable", na_position="last"
+    )
+    return ValidationReport(conforms=results.empty, results=results.reset_index(drop=True))
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r}: use one of {', '.join(ENGINES)}")
+
+
+def validate_graph(data: Graph, *, engine: str = "fast") -> ValidationReport:
     """Validate an RDF graph against the shapes and the whole-graph rules.
 
     Parameters
     ----------
     data : rdflib.Graph
         The instance data (ABox).
+    engine : {"fast", "pyshacl"}
+        ``fast``: the vectorised SHACL engine and the pandas rules;
+        ``pyshacl``: pyshacl and the rules' SPARQL texts. Same findings.
 
     Returns
     -------
@@ -209,10 +320,38 @@ def validate_graph(data: Graph) -> ValidationReport:
 
     Notes
     -----
-    pyshacl's cost is roughly linear in focus nodes per shape; each rule is
-    one SPARQL query over the graph.
+    ``fast`` is O(triples) numpy work plus Python per distinct value checked;
+    pyshacl's cost is roughly linear in focus nodes per shape, with a SPARQL
+    parse per focus node for ``sh:sparql`` shapes.
     """
-    rows = _shacl(data) + _rules(data)
-    results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
-    results = results.sort_values(["rule", "focus"], kind="stable", na_position="last")
-    return ValidationReport(conforms=results.empty, results=results.reset_index(drop=True))
+    _check_engine(engine)
+    if engine == "pyshacl":
+        return _report(_shacl(data) + _rules(data))
+    return _validate_coded(CodedTriples.from_graph(data), lambda: data)
+
+
+def _validate_coded(ct: CodedTriples, graph) -> ValidationReport:
+    made: list = []
+
+    def once() -> Graph:  # an rdflib graph only if a fallback needs one
+        if not made:
+            made.append(graph())
+        return made[0]
+
+    return _report(_fast_shacl(ct, once) + _fast_rules(ct, once))
+
+
+def validate_tables(tables, *, engine: str = "fast") -> ValidationReport:
+    """Validate checked rows (:class:`~chiprisk.graph.io.loader.Tables`) as their RDF graph.
+
+    The same report as ``validate_graph(build_graph(tables))``; the ``fast``
+    engine codes the triples straight from the rows without building an
+    rdflib graph.
+    """
+    from chiprisk.graph.rdf.triples import build_graph, triples
+
+    _check_engine(engine)
+    if engine == "pyshacl":
+        return validate_graph(build_graph(tables), engine=engine)
+    ct = CodedTriples.from_triples(t for t, _ in triples(tables))
+    return _validate_coded(ct, ct.to_graph)
