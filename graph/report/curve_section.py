@@ -56,10 +56,12 @@ def _curves_chart(df: pd.DataFrame):
     products = sorted(set(df["product"]))
     legend_rows = -(-len(products) // 5)
     top = title_room() + title_room(9) + 0.05
-    hspace = title_room(9) + xtick_room(7) + label_room(7) + 0.05
+    hspace = title_room(9) + 0.1  # the x axis is shared: labels on the lowest panels only
     bottom = xtick_room(7) + label_room(7) + (legend_rows * 7 * 1.25 + 14) * PT + 0.15
     height = top + rows * 1.9 + (rows - 1) * hspace + bottom
-    fig, axes = plt.subplots(rows, cols, figsize=(12, height), layout="none", sharey=True)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(12, height), layout="none", sharex=True, sharey=True
+    )
     left = ytick_room(["100"], 7) + label_room(7) + 0.1
     place(fig, left=left, right=0.2, top=top, bottom=bottom, wspace=0.35, hspace=hspace)
     axes = np.atleast_1d(axes).ravel()
@@ -71,7 +73,9 @@ def _curves_chart(df: pd.DataFrame):
             ax.plot(g["week"], g["output"] * 100, color=colour[p], lw=1.1, label=p)
         ax.set_title(sc, fontsize=9)
         ax.set_ylim(-2, 105)
-        ax.set_xlabel("week after the scenario starts", fontsize=7)
+        if k + cols >= len(scenarios):  # nothing below it: it shows the shared x axis
+            ax.xaxis.set_tick_params(labelbottom=True)
+            ax.set_xlabel("week after the scenario starts", fontsize=7)
         if k % cols == 0:  # the columns share the y axis
             ax.set_ylabel("% of normal output", fontsize=7)
         ax.tick_params(labelsize=7)

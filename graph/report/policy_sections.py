@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from chiprisk.graph.report.chart_layout import (
+    PT,
     fit_size,
     label_room,
     place,
@@ -135,29 +136,32 @@ def _capacity_chart(df: pd.DataFrame, inputs: list[str]):
         default=1.0,
     )
     yroom = ytick_room([f"{peak * 1.25:,.0f}"], 7) + label_room(7)
+    countries = sorted(set(cap["country"].dropna()))
     top = title_room() + title_room(9) + 0.05
-    hspace = title_room(9) + xtick_room(7) + 0.1
-    height = top + rows * 2.4 + (rows - 1) * hspace + xtick_room(7) + 0.1
-    fig, axes = plt.subplots(rows, cols, figsize=(12, height), layout="none")
+    hspace = title_room(9) + 0.1  # the years are shared: tick labels on the lowest panels
+    bottom = xtick_room(7) + (-(-(len(countries) + 1) // 8) * 8 * 1.25 + 14) * PT + 0.15
+    height = top + rows * 2.4 + (rows - 1) * hspace + bottom
+    fig, axes = plt.subplots(rows, cols, figsize=(12, height), layout="none", sharex=True)
     place(
         fig,
         left=yroom + 0.05,
         right=0.25,
         top=top,
-        bottom=xtick_room(7) + 0.1,
+        bottom=bottom,
         wspace=yroom + 0.25,
         hspace=hspace,
     )
     axes = np.atleast_1d(axes).ravel()
     palette = plt.get_cmap("tab10")
-    countries = sorted(set(cap["country"].dropna()))
     colour = {c: palette(k % 10) for k, c in enumerate(countries)}
-    for ax, inp in zip(axes, inputs, strict=False):
+    drawn: set[str] = set()
+    for k, (ax, inp) in enumerate(zip(axes, inputs, strict=False)):
         d = cap[cap["input"] == inp]
         wide = d.pivot_table(index="year", columns="country", values="capacity", aggfunc="sum")
         wide = wide.fillna(0.0)
         wide = wide.loc[:, wide.sum() > 0]
         years = wide.index.to_numpy()
+        drawn.update(wide.columns)
         if len(wide.columns):
             ax.stackplot(
                 years,
@@ -167,15 +171,28 @@ def _capacity_chart(df: pd.DataFrame, inputs: list[str]):
                 alpha=0.85,
             )
         wo = d.groupby("year")["capacity_without_policies"].sum()
-        ax.plot(wo.index, wo.to_numpy(), "k--", lw=1.2, label="total without policies")
+        ax.plot(wo.index, wo.to_numpy(), "k--", lw=1.2)
         unit = d["unit"].dropna().iloc[0] if d["unit"].notna().any() else ""
         ax.set_title(inp, fontsize=9)
         ax.set_ylabel(unit, fontsize=7)
         ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # 1,000,000 not 1e6
         ax.tick_params(labelsize=7)
-        ax.legend(fontsize=6, loc="upper left", ncol=2)
+        if k + cols >= n:  # nothing below it: it shows the shared years
+            ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[n:]:
         ax.set_visible(False)
+    # one legend: a country has the same colour in every panel
+    shown = [c for c in countries if c in drawn]
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colour[c], alpha=0.85) for c in shown]
+    handles.append(plt.Line2D([], [], color="k", ls="--", lw=1.2))
+    fig.legend(
+        handles,
+        [*shown, "total without policies"],
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=min(len(handles), 8),
+        fontsize=8,
+    )
     fig.suptitle(
         "Capacity by country (located), with the total without policies",
         y=1 - 0.08 / height,
