@@ -26,9 +26,11 @@ __all__ = [
     "PT",
     "colorbar_right",
     "fit_size",
+    "fitting_width",
     "label_room",
     "legend_width",
     "place",
+    "shorten",
     "text_width",
     "title_room",
     "title_width",
@@ -199,14 +201,22 @@ def place(
     [0.1, 0.2, 0.8, 0.9]
     """
     w, h = fig.get_size_inches()
-    gs = fig.axes[0].get_subplotspec().get_gridspec() if fig.axes else None
+    # margins never take more than 80 % of the figure (labels may then be cut, not the axes)
+    if left + right > 0.8 * w:
+        left, right = (m * 0.8 * w / (left + right) for m in (left, right))
+    if top + bottom > 0.8 * h:
+        top, bottom = (m * 0.8 * h / (top + bottom) for m in (top, bottom))
+    specs = [ax.get_subplotspec() for ax in fig.axes]
+    gs = next((sp.get_gridspec() for sp in specs if sp is not None), None)
     nrows, ncols = gs.get_geometry() if gs is not None else (1, 1)
     inner_w = w - left - right
     inner_h = h - top - bottom
     kw = {}
     if wspace is not None and ncols > 1:
+        wspace = min(wspace, 0.5 * inner_w / (ncols - 1))
         kw["wspace"] = wspace / ((inner_w - wspace * (ncols - 1)) / ncols)
     if hspace is not None and nrows > 1:
+        hspace = min(hspace, 0.5 * inner_h / (nrows - 1))
         kw["hspace"] = hspace / ((inner_h - hspace * (nrows - 1)) / nrows)
     fig.subplots_adjust(
         left=left / w, right=1 - right / w, top=1 - top / h, bottom=bottom / h, **kw
@@ -263,3 +273,38 @@ def title_width(fig_w: float, left: float, right: float) -> float:
     """
     half = (fig_w - left - right) / 2
     return round(2 * min(left + half, right + half) - 0.2, 6)
+
+
+def shorten(labels: Iterable[object], size: float, width: float) -> list[str]:
+    """The labels, each cut to fit ``width`` inches at ``size`` points (ending in "...").
+
+    Examples
+    --------
+    >>> shorten(["short", "x" * 400], 8, 2.0)[0]
+    'short'
+    >>> long = shorten(["x" * 400], 8, 2.0)[0]
+    >>> long.endswith("...") and text_width([long], 8) <= 2.0
+    True
+    """
+    out = []
+    for label in map(str, labels):
+        if text_width([label], size) > width:
+            keep = max(int(len(label) * width / text_width([label], size)), 1)
+            while keep > 1 and text_width([label[:keep] + "..."], size) > width:
+                keep -= 1
+            label = label[:keep].rstrip() + "..."
+        out.append(label)
+    return out
+
+
+def fitting_width(text: str, size: float, left: float, right: float) -> float:
+    """The narrowest figure (inches) in which ``text`` at ``size`` points, centred over an
+    axes between margins ``left`` and ``right``, stays inside: see :func:`title_width`.
+
+    Examples
+    --------
+    >>> w = fitting_width("a title", 12, 1.0, 2.0)
+    >>> title_width(w, 1.0, 2.0) >= text_width(["a title"], 12)
+    True
+    """
+    return text_width([text], size) + abs(right - left) + 0.2 + 1e-6

@@ -29,9 +29,11 @@ from chiprisk.graph.report.chart_layout import (
     COLORBAR_ROOM,
     colorbar_right,
     fit_size,
+    fitting_width,
     label_room,
     legend_width,
     place,
+    shorten,
     title_room,
     title_width,
     xtick_room,
@@ -98,6 +100,7 @@ def concentration_chart(df: pd.DataFrame) -> Figure:
     plt = _pyplot()
     n = max(len(df), 1)
     labels = [f"{n} ({yr})" for n, yr in zip(df["input_name"], df["year"], strict=True)]
+    labels = shorten(labels, 7, 6.0)
     stages = list(dict.fromkeys(df["stage"]))
     fig, ax = plt.subplots(figsize=(10, 0.28 * n + 1.9), layout="none")
     left = ytick_room(labels, 7) + 0.1
@@ -310,14 +313,21 @@ def exposure_chart(df: pd.DataFrame, *, min_loss: float = 0.05) -> Figure:
     ).fillna(0.0)
     m = m.loc[:, m.max(axis=0) >= min_loss]
     m = m[m.columns[np.argsort(-m.max(axis=0).to_numpy(), kind="stable")]]
-    left = ytick_room(m.index, 8) + 0.1
-    width = left + COLORBAR_ROOM + max(0.55 * m.shape[1], 2.5)
+    rows = shorten(m.index, 8, 3.5)
+    title = "Exposure of each AI accelerator: output lost if one country goes offline"
+    xlabel = f"country (site lens; countries with a loss of at least {min_loss:.0%})"
+    left = ytick_room(rows, 8) + 0.1
+    width = max(
+        left + COLORBAR_ROOM + max(0.55 * m.shape[1], 2.5),
+        fitting_width(title, 10, left, COLORBAR_ROOM),
+        fitting_width(xlabel, 9, left, COLORBAR_ROOM),
+    )
     fig, ax = plt.subplots(figsize=(width, 0.45 * max(m.shape[0], 1) + 2), layout="none")
     top, bottom = title_room() + 0.1, xtick_room(8) + label_room() + 0.1
     place(fig, left=left, right=COLORBAR_ROOM, top=top, bottom=bottom)
     im = ax.imshow(m.to_numpy() * 100, cmap="Reds", vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(m.shape[1]), m.columns, fontsize=8)
-    ax.set_yticks(range(m.shape[0]), m.index, fontsize=8)
+    ax.set_yticks(range(m.shape[0]), rows, fontsize=8)
     for (i, j), v in np.ndenumerate(m.to_numpy()):
         if v >= 0.005:
             ax.text(
@@ -329,9 +339,7 @@ def exposure_chart(df: pd.DataFrame, *, min_loss: float = 0.05) -> Figure:
                 fontsize=6.5,
                 color="white" if v > 0.6 else "black",
             )
-    title = "Exposure of each AI accelerator: output lost if one country goes offline"
     ax.set_title(title, fontsize=fit_size(title, 12, title_width(width, left, COLORBAR_ROOM)))
-    xlabel = f"country (site lens; countries with a loss of at least {min_loss:.0%})"
     ax.set_xlabel(xlabel, fontsize=fit_size(xlabel, 10, title_width(width, left, COLORBAR_ROOM)))
     colorbar_right(fig, ax, im, "% of output lost")
     return fig
@@ -358,7 +366,7 @@ def chokepoints_chart(df: pd.DataFrame) -> Figure:
     """
     plt = _pyplot()
     colours = {"input": "#5e35b1", "firm": "#00897b", "site": "#f4511e"}
-    labels = [f"{r.rank}. {r.name}" for r in df.itertuples(index=False)]
+    labels = shorten([f"{r.rank}. {r.name}" for r in df.itertuples(index=False)], 7, 6.0)
     fig, ax = plt.subplots(figsize=(10, 0.32 * max(len(df), 1) + 1.5), layout="none")
     left = ytick_room(labels, 7) + 0.1
     place(fig, left=left, right=0.3, top=title_room() + 0.1, bottom=xtick_room() + label_room())

@@ -27,7 +27,9 @@ from chiprisk.graph.report.chart_layout import (
     PT,
     colorbar_right,
     fit_size,
+    fitting_width,
     place,
+    shorten,
     text_width,
     title_room,
     title_width,
@@ -238,18 +240,23 @@ def _scenario_chart(df: pd.DataFrame):
     plt = _pyplot()
     m = df.pivot_table(index="scenario_name", columns="input", values="loss", aggfunc="max")
     m = m.fillna(0.0)
+    rows, cols = shorten(m.index, 8, 4.0), shorten(m.columns, 8, 2.0)
+    title = "Output lost per product under each named scenario"
     # x labels turn 40 degrees: they hang below the axes and, the first, left of it
-    xw = text_width(m.columns, 8)
-    first = text_width(m.columns[:1], 8) * 0.77 - 0.35
-    left = max(ytick_room(m.index, 8), first) + 0.1
-    width = left + COLORBAR_ROOM + max(0.7 * m.shape[1], 2.5)
+    xw = text_width(cols, 8)
+    first = text_width(cols[:1], 8) * 0.77 - 0.35
+    left = max(ytick_room(rows, 8), first) + 0.1
+    width = max(
+        left + COLORBAR_ROOM + max(0.7 * m.shape[1], 2.5),
+        fitting_width(title, 10, left, COLORBAR_ROOM),
+    )
     bottom = xw * 0.64 + 8 * 0.77 * PT + 9 * PT + 0.1
     top = title_room() + 0.1
     fig, ax = plt.subplots(figsize=(width, 0.5 * len(m) + top + bottom), layout="none")
     place(fig, left=left, right=COLORBAR_ROOM, top=top, bottom=bottom)
     im = ax.imshow(m.to_numpy() * 100, cmap="Purples", vmin=0, vmax=100, aspect="auto")
-    ax.set_xticks(range(m.shape[1]), m.columns, rotation=40, ha="right", fontsize=8)
-    ax.set_yticks(range(m.shape[0]), m.index, fontsize=8)
+    ax.set_xticks(range(m.shape[1]), cols, rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(range(m.shape[0]), rows, fontsize=8)
     for (i, j), v in pd.DataFrame(m.to_numpy()).stack().items():
         ax.text(
             j,
@@ -260,7 +267,6 @@ def _scenario_chart(df: pd.DataFrame):
             fontsize=7,
             color="white" if v > 0.6 else "black",
         )
-    title = "Output lost per product under each named scenario"
     ax.set_title(title, fontsize=fit_size(title, 12, title_width(width, left, COLORBAR_ROOM)))
     colorbar_right(fig, ax, im, "% of output lost")
     return fig

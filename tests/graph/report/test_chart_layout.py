@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 import pytest
 from matplotlib.text import Text
 
 import chiprisk.graph as cg
-from chiprisk.graph.report.chart_layout import DPI, legend_width, place, text_width
+from chiprisk.graph.report.chart_layout import DPI, legend_width, place, shorten, text_width
 from chiprisk.graph.report.sections import SECTIONS
 
 matplotlib.use("Agg")
+
+TINY = Path(__file__).parents[2] / "fixtures" / "tiny"
 
 
 @pytest.fixture(scope="module")
@@ -30,18 +34,60 @@ def test_every_chart_of_the_report_is_drawn_without_a_layout_engine(figures):
         assert fig.get_layout_engine() is None, name
 
 
+def _inside(name, fig):
+    fig.set_dpi(DPI)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    # everything drawn: tick labels in view, titles, axis labels, legends, colorbars
+    used = fig.get_tightbbox(renderer)  # inches
+    w, h = fig.get_size_inches()
+    assert used.x0 >= -0.01 and used.y0 >= -0.01, (name, used.bounds)
+    assert used.x1 <= w + 0.01 and used.y1 <= h + 0.01, (name, used.bounds, (w, h))
+
+
 def test_no_text_leaves_the_picture(figures):
     for name, fig in figures.items():
-        fig.set_dpi(DPI)
-        fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
-        # everything drawn: tick labels in view, titles, axis labels, legends, colorbars
-        used = fig.get_tightbbox(renderer)  # inches
-        w, h = fig.get_size_inches()
-        assert used.x0 >= -0.01 and used.y0 >= -0.01, (name, used.bounds)
-        assert used.x1 <= w + 0.01 and used.y1 <= h + 0.01, (name, used.bounds, (w, h))
+        _inside(name, fig)
         for t in fig.findobj(Text):  # and no text drawn with a math parser
             assert t.get_text().count("$") == 0 or not t.get_parse_math(), name
+
+
+def test_small_data_keeps_titles_inside_narrow_heatmaps():
+    kg = cg.load(TINY)
+    figs: dict = {}
+    with matplotlib.rc_context({"text.parse_math": False}):
+        for make in SECTIONS.values():
+            make(kg, None, figs, {})
+    assert "exposure" in figs
+    for name, fig in figs.items():
+        _inside(name, fig)
+
+
+def test_names_longer_than_the_figure_are_shortened_not_fatal():
+    import pandas as pd
+
+    from chiprisk.graph.report.charts import chokepoints_chart, concentration_chart
+
+    name = "a supplier name far longer than any chart could show " * 8
+    conc = pd.DataFrame(
+        {
+            "input": ["a"],
+            "input_name": [name],
+            "stage": ["equipment"],
+            "year": [2024],
+            "hhi": [5000.0],
+            "hhi_low": [4000.0],
+            "hhi_high": [6000.0],
+        }
+    )
+    choke = pd.DataFrame(
+        {"rank": [1], "kind": ["firm"], "name": [name], "products_affected": [3], "score": [1.0]}
+    )
+    for fig in (concentration_chart(conc), chokepoints_chart(choke)):
+        label = fig.axes[0].get_yticklabels()[0].get_text()
+        assert label.endswith("...") and len(label) < len(name)
+        _inside("long names", fig)
+    assert shorten(["ok"], 8, 1.0) == ["ok"]
 
 
 def test_tick_labels_do_not_run_into_the_axes_title_or_legend(figures):
