@@ -25,7 +25,11 @@ def figures():
         shared: dict = {}
         for make in SECTIONS.values():
             make(kg, None, figs, shared)
-    return figs
+    yield figs
+    import matplotlib.pyplot as plt
+
+    for fig in figs.values():
+        plt.close(fig)
 
 
 def test_every_chart_of_the_report_is_drawn_without_a_layout_engine(figures):
@@ -59,8 +63,11 @@ def test_small_data_keeps_titles_inside_narrow_heatmaps():
         for make in SECTIONS.values():
             make(kg, None, figs, {})
     assert "exposure" in figs
+    import matplotlib.pyplot as plt
+
     for name, fig in figs.items():
         _inside(name, fig)
+        plt.close(fig)
 
 
 def test_names_longer_than_the_figure_are_shortened_not_fatal():
