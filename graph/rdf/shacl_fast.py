@@ -252,7 +252,7 @@ class Engine:
         """
         graph = self.ct.to_graph(check.predicates)
         seen, this, value = set(), [], []
-        for row in graph.query(check.text):
+        for row in graph.query(check.query):
             d = row.asdict()
             t, val = d.pop("this", None), d.pop("value", None)
             if t is None:

@@ -56,7 +56,7 @@ class SparqlCheck:
     """One ``sh:sparql`` SELECT constraint, run once over the whole graph."""
 
     node: object
-    text: str
+    query: object
     predicates: list
     messages: list
 
@@ -79,11 +79,18 @@ class ShapeDef:
 
 @dataclass
 class Plan:
-    """The shapes, the top-level (targeted) ones the engine runs, and those pyshacl runs."""
+    """The shapes, the top-level (targeted) ones the engine runs, and those pyshacl runs.
+
+    ``fallback``: the top-level shapes pyshacl runs; ``fallback_shapes``: the
+    IRIs to give pyshacl's ``use_shapes`` for them (empty with
+    ``fallback_all``: then pyshacl runs every shape); ``reasons``: why, by
+    unsupported top-level shape.
+    """
 
     shapes: dict
     top: list
     fallback: list
+    fallback_shapes: list
     fallback_all: bool = False
     reasons: dict = field(default_factory=dict)
 
@@ -109,22 +116,23 @@ def _sparql_check(g: Graph, shape: ShapeDef, c) -> SparqlCheck | str:
     messages = list(g.objects(c, SH.message))
     if any("{" in str(m) for m in messages):
         return "sh:sparql message with {?var} placeholders"
-    preds = _bgp_predicates(text)
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        query = prepareQuery(text)
+    except Exception as e:  # noqa: BLE001 - any parse error: pyshacl reports it its way
+        return f"sh:sparql that does not parse ({type(e).__name__})"
+    preds = _bgp_predicates(query.algebra)
     if isinstance(preds, str):
         return preds
-    return SparqlCheck(c, text, preds, messages)
+    return SparqlCheck(c, query, preds, messages)
 
 
-def _bgp_predicates(text: str) -> list | str:
+def _bgp_predicates(algebra) -> list | str:
     """The predicates of a SELECT that is a filtered basic graph pattern around ``?this``."""
-    from rdflib.plugins.sparql import prepareQuery
     from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.term import Variable
 
-    try:
-        algebra = prepareQuery(text).algebra
-    except Exception as e:  # noqa: BLE001 - any parse error: pyshacl reports it its way
-        return f"sh:sparql that does not parse ({type(e).__name__})"
     if algebra.name != "SelectQuery":
         return "sh:sparql that is no SELECT"
     allowed = {"SelectQuery", "Project", "Filter", "BGP", "Join"}
@@ -245,6 +253,8 @@ def _read_param(g: Graph, shape: ShapeDef, p, vals: list, shapes: dict) -> None:
                 if m not in shapes:
                     _read_shape(g, m, shapes)
                 shape.children.append(m)
+        if p in LISTS and not all(groups):
+            shape.problems.append(f"an empty {name} list")
         if p == SH.property and not all(shapes[m].is_property for m in vals):
             shape.problems.append("sh:property pointing to a shape without sh:path")
         shape.constraints.append((p, [list(dict.fromkeys(m)) for m in groups]))
@@ -313,11 +323,11 @@ def read_plan(g: Graph) -> Plan:
         if found:
             reasons[s.node] = found
     fallback_all = custom or any(isinstance(n, BNode) for n in reasons)
-    fallback = [s.node for s in top if fallback_all or s.node in reasons]
-    # a shape pyshacl runs also brings every IRI shape it reaches (pyshacl's use_shapes
-    # filters out referenced shapes that are not listed), and a listed top-level shape
-    # must not also run in the engine
-    listed = list(dict.fromkeys(n for f in fallback for n in _reach(shapes, f)))
-    fallback = [n for n in listed if isinstance(n, URIRef)]
-    engine = [] if fallback_all else [s for s in top if s.node not in fallback]
-    return Plan(shapes, engine, fallback, fallback_all, reasons)
+    # pyshacl's use_shapes drops the IRI shapes a listed shape references unless they are
+    # listed too: pass the closure; a top-level shape in it runs in pyshacl, not here
+    reach = [n for s in top if s.node in reasons for n in _reach(shapes, s.node)]
+    closure = list(dict.fromkeys(reach))
+    fallback = [s.node for s in top if fallback_all or s.node in closure]
+    engine = [s for s in top if s.node not in fallback]
+    uris = [n for n in closure if isinstance(n, URIRef)]
+    return Plan(shapes, engine, fallback, [] if fallback_all else uris, fallback_all, reasons)

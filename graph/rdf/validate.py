@@ -163,7 +163,7 @@ def _fast_shacl(ct: CodedTriples, graph, shapes: Graph | None = None) -> list[di
             value = terms[v] if v >= 0 else None
             rows.append(_shape_row(shape.node, shape.severity, terms[f], path, value, message))
     if plan.fallback:
-        use = None if plan.fallback_all else [str(n) for n in plan.fallback]
+        use = None if plan.fallback_all else [str(n) for n in plan.fallback_shapes]
         rows += _shacl(graph(), use, shapes)
     return rows
 

@@ -3,7 +3,7 @@
 Run on demand (not collected by the default test run)::
 
     python tests/benchmarks/bench_tiered.py [--sizes 1200,6000] [--runs 2000]
-        [--repeats 3] [--validate] [--events csv|yaml] [--json out.json]
+        [--repeats 3] [--validate [--validate-pyshacl]] [--events csv|yaml] [--json out.json]
 
 ``--sizes 100k`` is accepted (opt-in: the networkx baseline is sampled and
 scaled there too; run it with ``nice``, it peaks near 3 GiB at 1,000 runs).
@@ -23,7 +23,12 @@ rows by default) and times, medians of ``--repeats``:
   without betweenness (inputs, firms and sites);
 * ``exposure_firm_s``: :func:`~chiprisk.graph.algorithms.exposure.exposure`
   of one product ``by="firm"``;
-* ``validate_s`` (with ``--validate``): ``KnowledgeGraph.validate``.
+* with ``--validate``: ``validate_s``, what ``chiprisk validate`` runs
+  (:func:`~chiprisk.graph.rdf.validate.validate_tables`, the fast engine on
+  the rows' coded triples), its ``validate_findings``, and ``validate_kg_s``,
+  ``KnowledgeGraph.validate`` (builds the rdflib graph first); with
+  ``--validate-pyshacl`` also the reference engine (pyshacl and the rules'
+  SPARQL, minutes at 6,000) and whether its findings are the same.
 
 The networkx baseline, in the same run: the same AND/OR model (with the
 firm-to-firm dependencies) evaluated in Python over a ``networkx.DiGraph``
@@ -124,11 +129,33 @@ class NxModel:
         return out
 
 
+def _validate_rows(tables, repeats: int, reference: bool) -> dict:
+    """Time ``chiprisk validate``'s engine, ``kg.validate()`` and (opt-in) the pyshacl reference."""
+    from chiprisk.graph.knowledge_graph import KnowledgeGraph
+    from chiprisk.graph.rdf.triples import build_graph
+    from chiprisk.graph.rdf.validate import validate_graph, validate_tables
+
+    def rows(report) -> list:
+        return sorted(map(tuple, report.results.astype(str).to_numpy().tolist()))
+
+    out: dict = {}
+    out["validate_s"], report = _median(lambda: validate_tables(tables), repeats)
+    out["validate_findings"] = len(report.results)
+    out["validate_kg_s"], _ = _median(lambda: KnowledgeGraph(tables).validate(), repeats)
+    if reference:
+        graph = build_graph(tables)
+        t0 = time.perf_counter()
+        ref = validate_graph(graph, engine="pyshacl")
+        out["validate_pyshacl_s"] = time.perf_counter() - t0
+        out["validate_same_findings"] = rows(ref) == rows(report)
+    return out
+
+
 def bench_size(
     n: int,
     runs: int,
     repeats: int,
-    validate: bool,
+    validate: bool | str,
     sample: int,
     seed: int,
     events_as: str = "csv",
@@ -180,13 +207,7 @@ def bench_size(
             lambda: exposure(tables, product, by="firm", network=net), repeats
         )
         if validate:
-            from chiprisk.graph.knowledge_graph import KnowledgeGraph
-
-            kg = KnowledgeGraph(tables)
-            t0 = time.perf_counter()
-            report = kg.validate()
-            row["validate_s"] = time.perf_counter() - t0
-            row["validate_findings"] = len(getattr(report, "results", []) or [])
+            row.update(_validate_rows(tables, repeats, validate == "pyshacl"))
 
         # networkx baseline: the same model in Python, sampled and scaled
         t0 = time.perf_counter()
@@ -228,7 +249,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=2000, help="Monte Carlo runs")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--sample", type=int, default=50, help="networkx runs/candidates timed")
-    ap.add_argument("--validate", action="store_true", help="also time kg.validate() (slow)")
+    ap.add_argument("--validate", action="store_true", help="also time chiprisk validate")
+    ap.add_argument(
+        "--validate-pyshacl",
+        action="store_true",
+        help="with --validate: also the pyshacl reference engine (minutes at 6,000) and a "
+        "findings comparison",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
         "--events", default="csv", choices=("csv", "yaml"), help="one event per supplier as"
@@ -241,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             _parse_size(size),
             args.runs,
             args.repeats,
-            args.validate,
+            "pyshacl" if args.validate and args.validate_pyshacl else args.validate,
             args.sample,
             args.seed,
             args.events,
