@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -32,6 +33,7 @@ import pandas as pd
 from chiprisk.graph.algorithms.scenarios import Scenario, named_scenarios
 from chiprisk.graph.algorithms.simulate import simulate
 from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.model.frame_memo import memo
 from chiprisk.graph.model.ledger import capacity_as_of, tables_as_of
 from chiprisk.graph.model.network_reweight import reweighted_network
 from chiprisk.graph.model.propagation import build_network
@@ -51,6 +53,8 @@ FUNDING_ACTIONS = ("funds", "credits", "lends", "invests")
 """Policy actions that fund their target (a site: its ledger rows)."""
 
 WEEKS_PER_YEAR = 52.0
+
+_WORLDS: OrderedDict = OrderedDict()
 
 
 def funded_sites(tables: Tables, policies: Iterable[str] | None = None) -> pd.DataFrame:
@@ -238,8 +242,15 @@ def world_as_of(tables: Tables, year: int) -> tuple[Tables, SupplyNetwork]:
     >>> net.year
     2030
     """
-    t = tables_as_of(tables, year)
-    return t, build_network(t, year)
+
+    def build() -> tuple[Tables, SupplyNetwork]:
+        t = tables_as_of(tables, year)
+        return t, build_network(t, year)
+
+    # the report's outlook and ranking sections both ask for the same year's world;
+    # two worlds at most are kept (a network can be large)
+    frames = (*tables.frames.values(), tables.scenarios)
+    return memo(frames, int(year), build, store=_WORLDS, limit=2)
 
 
 def policy_counterfactual(

@@ -38,7 +38,14 @@ MAX_ENTRIES = 128
 _MEMO: OrderedDict[tuple, tuple[tuple[weakref.ref, ...], object]] = OrderedDict()
 
 
-def memo(frames: Sequence[pd.DataFrame], key: Hashable, compute: Callable[[], T]) -> T:
+def memo(
+    frames: Sequence[pd.DataFrame],
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    store: OrderedDict | None = None,
+    limit: int = MAX_ENTRIES,
+) -> T:
     """``compute()``, or its earlier result for the same frame objects and ``key``.
 
     Parameters
@@ -49,6 +56,11 @@ def memo(frames: Sequence[pd.DataFrame], key: Hashable, compute: Callable[[], T]
         Everything else the result depends on (function name, year, ...).
     compute : callable
         Computes the result; called on a miss only.
+    store : OrderedDict, optional
+        A caller's own store (default: the module's), with its own ``limit``:
+        large results (a network of a million rows) keep only a few.
+    limit : int
+        Results kept in ``store``.
 
     Returns
     -------
@@ -61,13 +73,14 @@ def memo(frames: Sequence[pd.DataFrame], key: Hashable, compute: Callable[[], T]
     >>> memo((a,), "k", lambda: "from a"), memo((b,), "k", lambda: "from b")
     ('from a', 'from b')
     """
+    store = _MEMO if store is None else store
     k = (tuple(id(f) for f in frames), key)
-    hit = _MEMO.get(k)
+    hit = store.get(k)
     if hit is not None and all(r() is f for r, f in zip(hit[0], frames, strict=True)):
-        _MEMO.move_to_end(k)
+        store.move_to_end(k)
         return hit[1]  # type: ignore[return-value]
     value = compute()
-    _MEMO[k] = (tuple(weakref.ref(f) for f in frames), value)
-    while len(_MEMO) > MAX_ENTRIES:
-        _MEMO.popitem(last=False)
+    store[k] = (tuple(weakref.ref(f) for f in frames), value)
+    while len(store) > limit:
+        store.popitem(last=False)
     return value
