@@ -11,6 +11,7 @@ checks before running the installed ``chiprisk`` command.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -40,9 +41,18 @@ def expected_files() -> set[str]:
 
 
 def test_wheel_installs_and_runs(tmp_path):
+    # Built from a copy: setuptools works in <source>/build, which would be shared
+    # with any other build of the checkout running at the same time and may hold
+    # files of an earlier build that the source no longer has.
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    for folder in PACKAGES:
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
     dist = tmp_path / "dist"
     r = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(src)],
         capture_output=True,
         text=True,
     )
