@@ -456,10 +456,10 @@ class KnowledgeGraph:
     # ------------------------------------------------------------- validation
 
     def validate(self) -> ValidationReport:
-        """SHACL shapes plus the whole-graph rules on this graph."""
-        from chiprisk.graph.rdf.validate import validate_graph
+        """SHACL shapes plus the whole-graph rules on this graph (no rdflib graph built)."""
+        from chiprisk.graph.rdf.validate import validate_tables
 
-        return validate_graph(self.rdf)
+        return validate_tables(self.tables)
 
 
 def load(data_dir: DataDir | str | Path | None = None, *, use_cache: bool = True) -> KnowledgeGraph:
