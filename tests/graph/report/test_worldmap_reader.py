@@ -6,10 +6,9 @@ import zipfile
 
 import numpy as np
 import pytest
+import shapefile  # pyshp (test extra): the reference reader
 
 from chiprisk.graph.report import worldmap
-
-shapefile = pytest.importorskip("shapefile")  # pyshp, the reference reader
 
 
 def _rings_with_pyshp(path, grid):
