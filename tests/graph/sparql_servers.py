@@ -109,15 +109,22 @@ def _wait_until_answering(proc: subprocess.Popen, base: str, limit: float = 60) 
 
 
 class RecordingServer:
-    """A loopback HTTP server that records every request path it receives."""
+    """A loopback HTTP server that records every request path it receives: GET
+    and POST get a JSON-LD context back, PUT (a graph store push) HTTP 501."""
 
     def __init__(self) -> None:
         self.requests: list[str] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def _record(self) -> None:
                 outer.requests.append(self.path)
+                # Read the whole body before answering: a reply while the client
+                # is still sending makes it fail on a broken pipe, or not, by timing.
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+            def do_GET(self):  # noqa: N802
+                self._record()
                 body = b'{"@context": {"x": "urn:evil#"}}'
                 self.send_response(200)
                 self.send_header("Content-Type", "application/ld+json")
@@ -126,6 +133,10 @@ class RecordingServer:
                 self.wfile.write(body)
 
             do_POST = do_GET  # noqa: N815
+
+            def do_PUT(self):  # noqa: N802
+                self._record()
+                self.send_error(501, "Unsupported method ('PUT')")
 
             def log_message(self, *args):
                 pass
