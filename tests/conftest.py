@@ -24,9 +24,7 @@ CACHE_DIR = tempfile.mkdtemp(prefix="chiprisk-test-cache-")
 os.environ["CHIPRISK_CACHE_DIR"] = CACHE_DIR
 atexit.register(shutil.rmtree, CACHE_DIR, ignore_errors=True)
 
-# Tests name the tests they run (`pytest tests/x.py::test_y`): spawning workers
-# costs more than it saves then. Otherwise one worker per core, at most 8 (each
-# holds the knowledge graph and starts endpoint processes of its own).
+# Each worker holds the knowledge graph and starts endpoint processes of its own.
 MAX_WORKERS = 8
 
 # Property tests are deterministic (the same examples every run, whatever the
@@ -38,13 +36,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "chiprisk"))
 
 
 def pytest_xdist_auto_num_workers(config) -> int:
-    """Workers for ``-n auto``: none when every argument names tests (``::``),
-    else one per core the process may use (PYTEST_XDIST_AUTO_NUM_WORKERS wins)."""
+    """Workers for ``-n auto``: none when the arguments name one test file (or
+    tests in it), else one per core the process may use, at most MAX_WORKERS
+    (PYTEST_XDIST_AUTO_NUM_WORKERS wins)."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
-    args = config.option.file_or_dir or []
-    if args and all("::" in a for a in args):
-        return 0
+    files = {a.split("::")[0] for a in config.option.file_or_dir or []}
+    if len(files) == 1 and files.pop().endswith(".py"):
+        return 0  # one file runs on one worker anyway (--dist loadfile)
     return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
 
 
