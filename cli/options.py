@@ -298,10 +298,6 @@ def to_table(
     ``loss``) in percent, money with its currency. CSV and JSON keep the raw
     values and the column names.
     """
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
     from chiprisk.cli.fast_table import plain_table
 
     width = width or _terminal_width()
@@ -348,6 +344,10 @@ def to_table(
         )
         if text is not None:
             return text
+    from rich.console import Console  # 20 ms to import: only where rich lays the table out
+    from rich.table import Table
+    from rich.text import Text
+
     # data go in as rich Text, never markup: a name holding "[/bold]" is printed as is
     table = Table(
         title=Text(safe_text(title)) if title else None,

@@ -19,7 +19,6 @@ from __future__ import annotations
 import difflib
 import platform
 from functools import cached_property
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -121,9 +120,8 @@ class KnowledgeGraph:
     def info(self) -> dict[str, object]:
         """Counts, versions and the data hash, as a flat dict.
 
-        Counts come from the rows: the RDF graph is not built for them (on a
-        million rows that took 13 minutes and 8.6 GB). ``triples`` is given
-        only when the graph has already been built.
+        Counts come from the rows, not the RDF graph (13 minutes and 8.6 GB on
+        a million rows); ``triples`` only when the graph is built already.
         """
         out: dict[str, object] = {
             "chiprisk": cache.chiprisk_version(),
@@ -134,6 +132,8 @@ class KnowledgeGraph:
         if "rdf" in self.__dict__:  # built already: counting it is free
             out["triples"] = len(self.__dict__["rdf"])
         out["python"] = platform.python_version()
+        from importlib.metadata import PackageNotFoundError, version  # 15 ms: only here
+
         for lib in ("rdflib", "pyshacl", "networkx", "pandas", "numpy", "scipy"):
             try:
                 out[lib] = version(lib)

@@ -37,12 +37,13 @@ import os
 import stat
 import sys
 import tempfile
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 
 def chiprisk_version() -> str:
     """The installed chiprisk version (from the package metadata)."""
+    from importlib.metadata import PackageNotFoundError, version  # 15 ms to import
+
     try:
         return version("chiprisk")
     except PackageNotFoundError:  # running from a source tree that is not installed
