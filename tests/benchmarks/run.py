@@ -617,6 +617,25 @@ CLI_COMPUTED = {
 but ``CHIPRISK_OUTPUT_CACHE=off``."""
 
 
+def compile_package(env: dict) -> None:
+    """Byte-compile chiprisk's modules, as installing a wheel does.
+
+    numpy and pandas in the floor run from the ``.pyc`` files pip wrote; an
+    editable checkout has none until Python writes them, and never where
+    ``PYTHONDONTWRITEBYTECODE`` is set (as on this machine type), so every
+    command would compile its modules again (0.08 s) and the two sides would
+    not be measured alike."""
+    code = (
+        "import chiprisk.cli, chiprisk.data, chiprisk.graph, chiprisk.ontology;"
+        "print('\\n'.join(p for m in (chiprisk.cli, chiprisk.data, chiprisk.graph,"
+        " chiprisk.ontology) for p in m.__path__))"
+    )
+    paths = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout.split()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *paths], env=env, check=True)
+
+
 def cli_computed(repeats: int, env: dict) -> dict:
     """Median seconds of each :data:`CLI_COMPUTED` command with ``--no-cache``, beside
     the start-up floor measured in the same run: a Python process that imports
@@ -640,6 +659,7 @@ def cli_computed(repeats: int, env: dict) -> dict:
         subprocess.run(cmd, capture_output=True, env=rows_env, check=True)
         return time.perf_counter() - t0
 
+    compile_package(env)
     timed(floor_cmd)  # warm the file cache
     floors: list[float] = []
     out: dict = {}
