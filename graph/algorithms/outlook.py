@@ -34,7 +34,7 @@ from chiprisk.graph.algorithms.counterfactual import (
 from chiprisk.graph.algorithms.scenarios import named_scenarios
 from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.loader import Tables
-from chiprisk.graph.model.ledger import capacity_as_of, ledger_inputs, ledger_years
+from chiprisk.graph.model.ledger import capacity_by_year, ledger_inputs, ledger_years
 
 __all__ = [
     "LEADING_CAPABILITIES",
@@ -249,8 +249,8 @@ def outlook(
     if scenario == DEFAULT_SCENARIO and scenario not in set(tables.scenarios["id"]):
         scenario, note = None, f"no loss rows: the data has no scenario {DEFAULT_SCENARIO!r}"
     scs = named_scenarios(tables, [scenario]) if scenario else []
-    caps_w = {y: capacity_as_of(tables, y) for y in years}
-    caps_wo = {y: capacity_as_of(tables, y, scale=scale) for y in years}
+    caps_w = capacity_by_year(tables, years)
+    caps_wo = capacity_by_year(tables, years, scale=scale)
     by_lens = {}  # every year at once: one group-by per lens and world
     for lens in ("located", "owner"):
         w = _shares_by_year(caps_w, wanted, lens)
@@ -278,7 +278,7 @@ def outlook(
             parts.append(capacity[capacity["year"] == y])
             parts.append(concentration[concentration["year"] == y])
         if scs:
-            parts.append(_loss_rows(tables, y, scale, scs))
+            parts.append(_loss_rows(tables, y, scale, scs, caps_w[y]))
         if explain:
             parts.append(_ledger_rows(caps_w[y], y, wanted))
     parts = [p for p in parts if len(p)]
@@ -357,10 +357,11 @@ def _concentration_rows(w: pd.DataFrame, wo: pd.DataFrame, lens: str) -> pd.Data
     )
 
 
-def _loss_rows(tables: Tables, year: int, scale: dict, scs: list) -> pd.DataFrame:
+def _loss_rows(
+    tables: Tables, year: int, scale: dict, scs: list, cap: pd.DataFrame
+) -> pd.DataFrame:
     world = world_as_of(tables, year)
     a = expected_losses(tables, year, scenarios=scs, base=world)
-    cap = capacity_as_of(tables, year)
     moved = cap["site"].map(lambda s: scale.get(s, 1.0) != 1.0)
     if cap.loc[moved.to_numpy(dtype=bool), "quantity"].sum() > 0:
         b = expected_losses(tables, year, scenarios=scs, scale=scale, base=world)

@@ -145,15 +145,18 @@ def node_volumes(net: SupplyNetwork, tables: Tables) -> dict[str, tuple[float, s
     -----
     O(rows of the capacity tables).
     """
-    sup = tables["supplies"].set_index("id")
+    sup = tables["supplies"]
+    capacity = dict(zip(sup["id"], sup["capacity"].to_numpy(dtype=float), strict=True))
+    unit = dict(zip(sup["id"], sup["capacity_unit"], strict=True))
+    used = net.tables_used
     out: dict[str, tuple[float, str]] = {}
-    for _, r in net.tables_used.iterrows():
-        if r["values"] != "capacity":
+    for node, values, ids in zip(used["node"], used["values"], used["supply_ids"], strict=True):
+        if values != "capacity":
             continue
-        rows = sup.loc[r["supply_ids"]]
-        units = rows["capacity_unit"].dropna().unique()
-        if len(units) == 1 and rows["capacity"].notna().all():
-            out[r["node"]] = (float(rows["capacity"].sum()), str(units[0]))
+        caps = np.array([capacity[i] for i in ids], dtype=float)
+        units = {unit[i] for i in ids if isinstance(unit[i], str)}
+        if len(units) == 1 and not np.isnan(caps).any():
+            out[node] = (float(caps.sum()), units.pop())  # numpy's sum, as pandas sums
     return out
 
 

@@ -28,7 +28,7 @@ from typing import TypeVar
 
 import pandas as pd
 
-__all__ = ["MAX_ENTRIES", "memo"]
+__all__ = ["MAX_ENTRIES", "memo", "memo_many"]
 
 T = TypeVar("T")
 
@@ -73,14 +73,49 @@ def memo(
     >>> memo((a,), "k", lambda: "from a"), memo((b,), "k", lambda: "from b")
     ('from a', 'from b')
     """
+    return memo_many(frames, [key], lambda _: {key: compute()}, store=store, limit=limit)[key]
+
+
+def memo_many(
+    frames: Sequence[pd.DataFrame],
+    keys: Sequence[Hashable],
+    compute: Callable[[list], dict],
+    *,
+    store: OrderedDict | None = None,
+    limit: int = MAX_ENTRIES,
+) -> dict:
+    """:func:`memo` of several keys: ``compute(missing keys)`` returns the missing results.
+
+    One call computes every key not held yet (the outlook's years of the
+    ledger in one pass instead of one pass per year).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"x": [1, 2]})
+    >>> asked = []
+    >>> def scaled(ks):
+    ...     asked.append(ks)
+    ...     return {k: int(df["x"].sum()) * k for k in ks}
+    >>> memo_many((df,), [1, 2], scaled), memo_many((df,), [2, 3], scaled), asked
+    ({1: 3, 2: 6}, {2: 6, 3: 9}, [[1, 2], [3]])
+    """
     store = _MEMO if store is None else store
-    k = (tuple(id(f) for f in frames), key)
-    hit = store.get(k)
-    if hit is not None and all(r() is f for r, f in zip(hit[0], frames, strict=True)):
-        store.move_to_end(k)
-        return hit[1]  # type: ignore[return-value]
-    value = compute()
-    store[k] = (tuple(weakref.ref(f) for f in frames), value)
-    while len(store) > limit:
-        store.popitem(last=False)
-    return value
+    ids = tuple(id(f) for f in frames)
+    out, missing = {}, []
+    for key in keys:
+        hit = store.get((ids, key))
+        if hit is not None and all(r() is f for r, f in zip(hit[0], frames, strict=True)):
+            store.move_to_end((ids, key))
+            out[key] = hit[1]
+        elif key not in missing:
+            missing.append(key)
+    if missing:
+        new = compute(missing)
+        refs = tuple(weakref.ref(f) for f in frames)
+        for key in missing:
+            store[(ids, key)] = (refs, new[key])
+            out[key] = new[key]
+        while len(store) > limit:
+            store.popitem(last=False)
+    return out

@@ -75,3 +75,18 @@ def test_site_weights_shared_between_years_without_a_new_site(monkeypatch):
             a, b = getattr(shared, name), getattr(exact, name)
             assert a.shape == b.shape and (a != b).nnz == 0, (year, name)
         assert shared.location_basis == exact.location_basis, year
+
+
+def test_many_keys_compute_only_the_missing_ones_in_one_call():
+    from chiprisk.graph.model.frame_memo import memo_many
+
+    df = pd.DataFrame({"x": [1, 2]})
+    calls = []
+
+    def compute(keys):
+        calls.append(list(keys))
+        return {k: k * 10 for k in keys}
+
+    assert memo_many((df,), ["a", "b"], compute) == {"a": "a" * 10, "b": "b" * 10}
+    assert memo_many((df,), ["b", "c", "c"], compute) == {"b": "b" * 10, "c": "c" * 10}
+    assert calls == [["a", "b"], ["c"]]

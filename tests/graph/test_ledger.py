@@ -102,3 +102,28 @@ def test_a_commodity_dram_fab_in_china_does_not_touch_hbm_made_accelerators():
 
     df = cg.load().simulate(disrupt=["site:sk-hynix-wuxi-c2"], include="products")
     assert (df["loss"] == 0).all(), df.loc[df["loss"] > 0, ["node", "loss"]]
+
+
+def _last_row_per_site(t: Tables, year: int) -> set[tuple[str, str, int]]:
+    """The rows one year reads, picked the plain way: sort, keep the last per site."""
+    cap = t["capacity"]
+    rows = cap[cap["year"].astype(int) <= year].sort_values(["input", "site", "year"])
+    rows = rows.drop_duplicates(["input", "site"], keep="last")
+    return set(zip(rows["input"], rows["site"], rows["year"].astype(int), strict=True))
+
+
+def test_all_years_in_one_pass_equal_each_year_alone():
+    from chiprisk.graph.io.loader import load_tables
+    from chiprisk.graph.model.ledger import capacity_by_year
+
+    years = list(range(2015, 2036))
+    together = capacity_by_year(load_tables(), years)
+    for y in (2015, 2022, 2026, 2030, 2035):
+        t = load_tables()  # fresh frames: nothing shared with the batch through the memo
+        alone = capacity_as_of(t, y)
+        pd.testing.assert_frame_equal(together[y], alone)
+        direct = alone[alone["status"] != "rollup"]
+        picked = set(zip(direct["input"], direct["site"], direct["ledger_year"], strict=True))
+        assert picked == _last_row_per_site(t, y)
+    assert together[2015].empty == (min(load_tables()["capacity"]["year"].astype(int)) > 2015)
+    assert together[2030]["quantity"].sum() > together[2022]["quantity"].sum()
