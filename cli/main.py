@@ -9,8 +9,13 @@ Subcommands are imported only when run, so ``chiprisk --help`` starts fast.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import sys
+import threading
 from importlib import import_module
+from typing import NoReturn
 
 import click
 
@@ -221,5 +226,45 @@ def cli(ctx: click.Context, data: str | None, no_cache: bool, debug: bool) -> No
 
 
 def main() -> None:
-    """Entry point of the ``chiprisk`` console script."""
-    cli(prog_name="chiprisk")
+    """Entry point of the ``chiprisk`` console script.
+
+    The command done, the process ends as :func:`leave` says: output
+    flushed, ``atexit`` handlers run, no interpreter teardown.
+    """
+    try:
+        cli(prog_name="chiprisk")
+    except SystemExit as exc:
+        leave(exc.code)
+    leave(0)
+
+
+def leave(code: object) -> NoReturn:
+    """Exit with ``code`` without tearing the interpreter down.
+
+    Python's teardown frees the modules of numpy, pandas and scipy object by
+    object (50-80 ms, a quarter of a quick command) just before the OS frees
+    the whole process. So: flush stdout and stderr (a reader that went away
+    is not an error, as in :meth:`LazyGroup.invoke`), run the ``atexit``
+    handlers (logging, temporary files), then ``os._exit``. With another
+    thread alive, or an exit that is not a number, this is a plain
+    ``SystemExit``: Python waits for the threads and prints the message.
+
+    Examples
+    --------
+    >>> try:
+    ...     leave("not a number")
+    ... except SystemExit as exc:
+    ...     print(exc.code)
+    not a number
+    """
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if not (code is None or isinstance(code, int)) or threading.active_count() > 1:
+        raise SystemExit(code)
+    if run_exit_handlers is None:  # not CPython
+        raise SystemExit(code)
+    for stream in (sys.stdout, sys.stderr):
+        # the reader left, or the stream is closed: nothing more to deliver
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            stream.flush()
+    run_exit_handlers()
+    os._exit(code or 0)
