@@ -87,24 +87,21 @@ def headline(
     chokes = chokes[["rank", "kind", "id", "name", "products_affected", "score"]].head(top)
     exp = exposure_all(tables, by="country", year=year, network=net)
     labels = entity_labels(tables)
-    rows = []
-    for product, df in exp.groupby("product", sort=True):
-        total = df[df["input"] == "(total)"]
-        if total.empty:
-            continue
-        best = total.iloc[0]
-        detail = df[(df["entity"] == best["entity"]) & (df["input"] != "(total)")]
-        via = detail.sort_values("direct_share", ascending=False)["input"].head(1)
-        rows.append(
-            (
-                product,
-                label_of(labels, product),
-                best["entity"],
-                best["entity_name"],
-                float(best["product_loss"]),
-                via.iloc[0] if len(via) else None,
-            )
+    # per product: the first "(total)" row (the largest), and via it the input
+    # with the largest direct share from that entity (ties: the first listed)
+    is_total = (exp["input"] == "(total)").to_numpy()
+    best = exp[is_total].drop_duplicates("product").sort_values("product", kind="stable")
+    detail = exp[~is_total].merge(best[["product", "entity"]], on=["product", "entity"])
+    detail = detail.sort_values(
+        ["product", "direct_share"], ascending=[True, False], kind="stable"
+    ).drop_duplicates("product")
+    via = dict(zip(detail["product"], detail["input"], strict=True))
+    rows = [
+        (p, label_of(labels, p), e, name, float(loss), via.get(p))
+        for p, e, name, loss in zip(
+            best["product"], best["entity"], best["entity_name"], best["product_loss"], strict=True
         )
+    ]
     exposure = pd.DataFrame(
         rows,
         columns=["product", "product_name", "country", "country_name", "product_loss", "via"],
