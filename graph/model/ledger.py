@@ -476,14 +476,25 @@ def _spread_firm_sourcing(
         }
     )
     sites["_w"] = sites["_w"] / sites.groupby(["_anchor", "_owner"])["_w"].transform("sum")
-    keyed = rows.assign(
-        _anchor=[anchors.get(i, i) for i in rows["input"]], _pos=np.arange(len(rows))
-    )
-    m = keyed.merge(sites, left_on=["_anchor", "supplier"], right_on=["_anchor", "_owner"])
-    if m.empty:
+    # each row joined to its firm's ledger sites, rows in order and each row's sites
+    # in ledger order (a dict join: a two-key merge and sort cost 2 ms a year)
+    at: dict[tuple, list[int]] = {}
+    for k, key in enumerate(zip(sites["_anchor"], sites["_owner"], strict=True)):
+        at.setdefault(key, []).append(k)
+    pairs = [
+        (p, k)
+        for p, key in enumerate(
+            zip((anchors.get(i, i) for i in rows["input"]), rows["supplier"], strict=True)
+        )
+        for k in at.get(key, ())
+    ]
+    if not pairs:
         return pd.DataFrame(), set()
-    m = m.sort_values(["_pos", "_cpos"], kind="stable")
-    w = m["_w"].to_numpy(dtype=float)
+    pos, cpos = np.array(pairs, dtype=np.int64).T
+    m = rows.iloc[pos].reset_index(drop=True)
+    site = sites.iloc[cpos].reset_index(drop=True)
+    m[["_site", "_src"]] = site[["_site", "_src"]]
+    w = site["_w"].to_numpy(dtype=float)
     replaced = set(m["id"])
     m["id"] = m["id"] + "-at-" + m["_site"]
     m["supplier"] = m["_site"]
