@@ -33,10 +33,10 @@ import pandas as pd
 from chiprisk.graph.algorithms.scenarios import Scenario, named_scenarios
 from chiprisk.graph.algorithms.simulate import simulate
 from chiprisk.graph.io.loader import Tables
-from chiprisk.graph.model.frame_memo import memo
+from chiprisk.graph.model.frame_memo import memo_many
 from chiprisk.graph.model.ledger import capacity_as_of, tables_as_of
+from chiprisk.graph.model.network_build import build_network, build_networks
 from chiprisk.graph.model.network_reweight import reweighted_network
-from chiprisk.graph.model.propagation import build_network
 from chiprisk.graph.model.supply_network import SupplyNetwork
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "policy_counterfactual",
     "without_scale",
     "world_as_of",
+    "worlds_as_of",
 ]
 
 FUNDING_ACTIONS = ("funds", "credits", "lends", "invests")
@@ -242,15 +243,32 @@ def world_as_of(tables: Tables, year: int) -> tuple[Tables, SupplyNetwork]:
     >>> net.year
     2030
     """
+    return worlds_as_of(tables, [year])[int(year)]
 
-    def build() -> tuple[Tables, SupplyNetwork]:
-        t = tables_as_of(tables, year)
-        return t, build_network(t, year)
 
-    # the report's outlook and ranking sections both ask for the same year's world;
-    # two worlds at most are kept (a network can be large)
+def worlds_as_of(tables: Tables, years: Iterable[int]) -> dict[int, tuple[Tables, SupplyNetwork]]:
+    """:func:`world_as_of` of several years, the networks not held yet built together.
+
+    :func:`~chiprisk.graph.model.network_build.build_networks` computes the
+    firms' site weights of all the years in one pass. The report's outlook
+    and ranking sections both ask for the same year's world: the last two
+    worlds are kept (a network can be large).
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> worlds = worlds_as_of(load_tables(), [2025, 2030])
+    >>> [net.year for _t, net in worlds.values()]
+    [2025, 2030]
+    """
+
+    def build(missing: list[int]) -> dict[int, tuple[Tables, SupplyNetwork]]:
+        rows = [tables_as_of(tables, y) for y in missing]
+        nets = build_networks(list(zip(rows, missing, strict=True)))
+        return {y: (t, n) for y, t, n in zip(missing, rows, nets, strict=True)}
+
     frames = (*tables.frames.values(), tables.scenarios)
-    return memo(frames, int(year), build, store=_WORLDS, limit=2)
+    return memo_many(frames, [int(y) for y in years], build, store=_WORLDS, limit=2)
 
 
 def policy_counterfactual(

@@ -29,7 +29,7 @@ from chiprisk.graph.algorithms.counterfactual import (
     expected_losses,
     funded_sites,
     without_scale,
-    world_as_of,
+    worlds_as_of,
 )
 from chiprisk.graph.algorithms.scenarios import named_scenarios
 from chiprisk.graph.errors import UsageError
@@ -72,6 +72,9 @@ OUTLOOK_COLUMNS = [
 
 DEFAULT_SCENARIO = "taiwan-strait-blockade"
 """The scenario of the outlook's loss rows unless another is chosen."""
+
+WORLDS_AT_ONCE = 5
+"""Years whose networks the outlook builds together (and holds at once)."""
 
 LEADING_CAPABILITIES = (
     "logic-5nm-and-below",
@@ -273,12 +276,15 @@ def outlook(
         )
         by_lens[lens] = (capacity, _concentration_rows(w, wo, lens))
     parts = []
-    for y in years:
+    worlds: dict = {}
+    for k, y in enumerate(years):
         for capacity, concentration in by_lens.values():
             parts.append(capacity[capacity["year"] == y])
             parts.append(concentration[concentration["year"] == y])
         if scs:
-            parts.append(_loss_rows(tables, y, scale, scs, caps_w[y]))
+            if y not in worlds:  # a few years' networks built together, a few held at once
+                worlds = worlds_as_of(tables, years[k : k + WORLDS_AT_ONCE])
+            parts.append(_loss_rows(tables, y, scale, scs, caps_w[y], worlds[y]))
         if explain:
             parts.append(_ledger_rows(caps_w[y], y, wanted))
     parts = [p for p in parts if len(p)]
@@ -358,9 +364,8 @@ def _concentration_rows(w: pd.DataFrame, wo: pd.DataFrame, lens: str) -> pd.Data
 
 
 def _loss_rows(
-    tables: Tables, year: int, scale: dict, scs: list, cap: pd.DataFrame
+    tables: Tables, year: int, scale: dict, scs: list, cap: pd.DataFrame, world: tuple
 ) -> pd.DataFrame:
-    world = world_as_of(tables, year)
     a = expected_losses(tables, year, scenarios=scs, base=world)
     moved = cap["site"].map(lambda s: scale.get(s, 1.0) != 1.0)
     if cap.loc[moved.to_numpy(dtype=bool), "quantity"].sum() > 0:

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from chiprisk.graph.io.loader import Tables
 from chiprisk.graph.model.firm_tiers import tier_levels
-from chiprisk.graph.model.frame_memo import memo
+from chiprisk.graph.model.frame_memo import memo_many
 from chiprisk.graph.model.lenses import (
     PRODUCING,
     country_site_weights,
@@ -26,7 +26,7 @@ from chiprisk.graph.model.lenses import (
 from chiprisk.graph.model.share_tables import _select_tables, _ShareTable
 from chiprisk.graph.model.supply_network import SupplyNetwork, _Level
 
-__all__ = ["build_network"]
+__all__ = ["build_network", "build_networks"]
 
 
 def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
@@ -57,6 +57,42 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
     ...     "sourcing"].item()
     'buyer-specific'
     """
+    return build_networks([(tables, year)])[0]
+
+
+def build_networks(worlds: list[tuple[Tables, int | None]]) -> list[SupplyNetwork]:
+    """:func:`build_network` of several (rows, year), the firms' site weights in one pass.
+
+    The outlook builds one network a year; the weights of every firm's
+    supplier over its sites depend on the year (the sites started by then)
+    and are most of a build's time on small data, so they are computed for
+    all the years at once (the same figures: one group per firm, stage and
+    year either way).
+
+    Examples
+    --------
+    >>> from chiprisk.graph.io.loader import load_tables
+    >>> from chiprisk.graph.model.ledger import tables_as_of
+    >>> t = load_tables()
+    >>> nets = build_networks([(tables_as_of(t, y), y) for y in (2024, 2030)])
+    >>> [n.year for n in nets], nets[1].n_suppliers >= nets[0].n_suppliers
+    ([2024, 2030], True)
+    """
+    steps = [_build_steps(t, y) for t, y in worlds]
+    asks = [next(g) for g in steps]  # each build up to its site weights
+    weights = _org_site_weights_many(asks)
+    out = []
+    for g, ask in zip(steps, asks, strict=True):
+        try:
+            g.send(weights[ask[1:]])
+        except StopIteration as done:
+            out.append(done.value)
+    return out
+
+
+def _build_steps(tables: Tables, year: int | None):
+    """The build as a generator: yields what it needs of the site weights
+    (``(tables, wanted, effective year)``), is sent them, returns the network."""
     inputs = tables["inputs"]
     reqs = tables["requirements"]
     sup = tables["supplies"]
@@ -185,8 +221,19 @@ def build_network(tables: Tables, year: int | None = None) -> SupplyNetwork:
     basis: list[str] = []
     site_w: list[dict[str, float]] = []
     firm_of: list[str | None] = []
-    org_loc, org_basis, org_sites = _org_site_weights(
-        tables, roots, s_id, s_kind, s_stage, s_nodes, year
+    wanted = tuple(
+        sorted(
+            {
+                (roots[s], st, nd)
+                for s, k, st, nd in zip(s_id, s_kind, s_stage, s_nodes, strict=True)
+                if k == "organization"
+            }
+        )
+    )
+    org_loc, org_basis, org_sites = yield (
+        tables,
+        wanted,
+        _start_year_bound(tables["sites"], year),
     )
     for s, kind, stage, nd in zip(s_id, s_kind, s_stage, s_nodes, strict=True):
         if kind == "site":
@@ -354,39 +401,29 @@ def _dict_rows(rows: list[dict[str, float]], index: dict[str, int]) -> sp.csr_ma
     return out
 
 
-def _org_site_weights(
-    tables: Tables,
-    roots: dict[str, str],
-    s_id: list[str],
-    s_kind: list[str],
-    s_stage: list[str | None],
-    s_nodes: list[str],
-    year: int | None,
-) -> tuple[dict, dict, dict]:
-    """Country weights, their basis and site weights of every (firm, stage, nodes) supplier.
+def _org_site_weights_many(asks: list[tuple[Tables, tuple, int | None]]) -> dict:
+    """Country weights, their basis and site weights of every (firm, stage, nodes)
+    supplier asked for, per ``(wanted, effective year)``.
 
-    One vectorised :func:`chiprisk.graph.model.lenses.site_weights` call; per key the
-    results equal :func:`chiprisk.graph.model.lenses.group_site_weights` (and the
-    same rule at site resolution).
+    Memoised per frames, wanted keys and effective year (the same firms and
+    stages recur across a counterfactual loop's networks, and years in which no
+    site starts give the same weights); the misses of the same frames are one
+    vectorised :func:`chiprisk.graph.model.lenses.site_weights` call. Per key
+    the results equal :func:`chiprisk.graph.model.lenses.group_site_weights`
+    (and the same rule at site resolution).
     """
-    wanted = tuple(
-        sorted(
-            {
-                (roots[s], st, nd)
-                for s, k, st, nd in zip(s_id, s_kind, s_stage, s_nodes, strict=True)
-                if k == "organization"
-            }
-        )
-    )
-    # the same firms and stages recur across a counterfactual loop's networks, and
-    # years in which no site starts give the same weights
-    frames = (tables["organizations"], tables["sites"])
-    eff = _start_year_bound(tables["sites"], year)
-    return memo(
-        frames,
-        ("org_site_weights", wanted, eff),
-        lambda: _weights_of(tables, roots, wanted, eff),
-    )
+    out: dict = {}
+    by_frames: dict[tuple, list] = {}
+    for tables, wanted, eff in asks:
+        frames = (tables["organizations"], tables["sites"])
+        by_frames.setdefault(tuple(id(f) for f in frames), []).append((tables, wanted, eff))
+    for group in by_frames.values():
+        tables = group[0][0]
+        frames = (tables["organizations"], tables["sites"])
+        keys = [("org_site_weights", wanted, eff) for _t, wanted, eff in group]
+        got = memo_many(frames, keys, lambda missing, t=tables: _weights_of(t, missing))
+        out.update({(k[1], k[2]): v for k, v in got.items()})
+    return out
 
 
 def _start_year_bound(sites: pd.DataFrame, year: int | None) -> int | None:
@@ -406,21 +443,35 @@ def _start_year_bound(sites: pd.DataFrame, year: int | None) -> int | None:
     return int(started.max()) if started.size else int(starts.min()) - 1
 
 
-def _weights_of(tables: Tables, roots: dict[str, str], wanted: tuple, year: int | None):
-    keys = pd.DataFrame(list(wanted), columns=["firm", "stage", "nodes"])
-    loc: dict[tuple[str, str, str], dict[str, float]] = {}
-    how: dict[tuple[str, str, str], str] = {}
-    per_site: dict[tuple[str, str, str], dict[str, float]] = {}
-    if keys.empty:
-        return loc, how, per_site
-    w = site_weights(tables, keys.assign(year=year), roots)
-    cols = ("firm", "stage", "nodes", "site", "weight")
-    for f, st, nd, site, wt in zip(*(w[c].tolist() for c in cols), strict=True):
-        if site is not None and site == site:
-            per_site.setdefault((f, st, nd), {})[site] = float(wt)
-    cw = country_site_weights(w)
-    cols = ("firm", "stage", "nodes", "country", "weight", "site_basis")
-    for f, st, nd, c, wt, b in zip(*(cw[c].tolist() for c in cols), strict=True):
-        loc.setdefault((f, st, nd), {})[c] = float(wt)
-        how[(f, st, nd)] = b
-    return loc, how, per_site
+def _weights_of(tables: Tables, asks: list[tuple[str, tuple, int | None]]) -> dict:
+    """``(loc, how, per_site)`` per memo key ``("org_site_weights", wanted, year)``."""
+    roots = ultimate_parents(tables["organizations"])
+    rows = sorted({(*key, year) for _tag, wanted, year in asks for key in wanted}, key=str)
+    loc: dict[tuple, dict[str, float]] = {}
+    how: dict[tuple, str] = {}
+    per_site: dict[tuple, dict[str, float]] = {}
+    if rows:
+        keys = pd.DataFrame(rows, columns=["firm", "stage", "nodes", "_year"])
+        keys["year"] = pd.array(keys["_year"].tolist(), dtype="Float64")
+        w = site_weights(tables, keys.drop(columns="_year"), roots)
+        cols = ("firm", "stage", "nodes", "site", "weight")
+        for f, st, nd, site, wt, y in zip(*(w[c].tolist() for c in cols), _years(w), strict=True):
+            if site is not None and site == site:
+                per_site.setdefault((f, st, nd, y), {})[site] = float(wt)
+        cw = country_site_weights(w)
+        cols = ("firm", "stage", "nodes", "country", "weight", "site_basis")
+        for f, st, nd, c, wt, b, y in zip(*(cw[c].tolist() for c in cols), _years(cw), strict=True):
+            loc.setdefault((f, st, nd, y), {})[c] = float(wt)
+            how[(f, st, nd, y)] = b
+    out = {}
+    for tag, wanted, year in asks:
+        out[(tag, wanted, year)] = (
+            {k: loc[(*k, year)] for k in wanted if (*k, year) in loc},
+            {k: how[(*k, year)] for k in wanted if (*k, year) in how},
+            {k: per_site[(*k, year)] for k in wanted if (*k, year) in per_site},
+        )
+    return out
+
+
+def _years(df: pd.DataFrame) -> list[int | None]:
+    return [None if y != y else int(y) for y in df["year"].astype(float)]

@@ -90,3 +90,24 @@ def test_many_keys_compute_only_the_missing_ones_in_one_call():
     assert memo_many((df,), ["a", "b"], compute) == {"a": "a" * 10, "b": "b" * 10}
     assert memo_many((df,), ["b", "c", "c"], compute) == {"b": "b" * 10, "c": "c" * 10}
     assert calls == [["a", "b"], ["c"]]
+
+
+def test_networks_of_many_years_built_together_equal_each_built_alone(monkeypatch):
+    """The batched site weights of :func:`build_networks` change no figure."""
+    from chiprisk.graph.model import network_build
+    from chiprisk.graph.model.ledger import tables_as_of
+
+    t = load_tables()
+    years = list(range(2020, 2032))
+    worlds = [(tables_as_of(t, y), y) for y in years] + [(t, None)]
+    together = network_build.build_networks(worlds)
+    for (tt, year), net in zip(worlds, together, strict=True):
+        with monkeypatch.context() as m:
+            m.setattr(frame_memo, "_MEMO", type(frame_memo._MEMO)())
+            alone = network_build.build_network(tt, year)
+        assert net.year == year and net.suppliers == alone.suppliers
+        for name in ("W", "R", "L", "S"):
+            a, b = getattr(net, name), getattr(alone, name)
+            assert a.shape == b.shape and (a != b).nnz == 0, (year, name)
+        assert net.location_basis == alone.location_basis, year
+        assert net.sites == alone.sites and net.countries == alone.countries
