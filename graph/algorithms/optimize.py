@@ -49,7 +49,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from chiprisk.graph.algorithms.concentration import explain
 from chiprisk.graph.algorithms.hhi_target import hhi_target
@@ -168,6 +167,8 @@ def scenario_lp(
     bounds += [(0.0, None)] * S
     if cvar:
         bounds += [(None, None)] + [(0.0, None)] * S
+    from scipy.optimize import linprog  # 0.15 s to import: only the LP pays it
+
     res = linprog(c, A_ub=A, b_ub=ub, bounds=bounds, method="highs")
     if res.status != 0:
         raise UsageError(f"the optimisation LP failed: {res.message}")

@@ -618,8 +618,13 @@ CLI_COMPUTED = {
     "chokepoints": (["chokepoints"], 2.0),
     "montecarlo": (["montecarlo"], 2.0),
     "buffers": (["buffers", "taiwan-strait-blockade", "--budget-weeks", "4"], 2.0),
-    "optimize": (
+    "optimize --target-hhi": (
         ["optimize", "--input", "euv-lithography", "--target-hhi", "5000"]
+        + ["--cost", "US=1", "--cost", "JP=1"],
+        2.0,
+    ),
+    "optimize --budget": (
+        ["optimize", "--input", "logic-5nm-class", "--budget", "100"]
         + ["--cost", "US=1", "--cost", "JP=1"],
         2.0,
     ),
@@ -709,7 +714,7 @@ def cli_computed(repeats: int, env: dict) -> dict:
             (v["over_floor"] <= goal) if goal else (v["median_s"] < REPORT_GOAL_S)
         )
         print(
-            f"  chiprisk {name:<16} --no-cache {v['median_s']:5.2f} s {v['over_floor']:4.2f}x"
+            f"  chiprisk {name:<21} --no-cache {v['median_s']:5.2f} s {v['over_floor']:4.2f}x"
             f" | rows cached {v['rows_cached_median_s']:5.2f} s"
             f" {v['rows_cached_over_floor']:4.2f}x | goal {v['goal']:<10}"
             f" {'met' if v['within_goal'] else 'MISSED'}",
