@@ -249,8 +249,7 @@ def _memoised(tables: Tables, years: list[int]) -> dict[int, pd.DataFrame]:
 def _scaled(unscaled: pd.DataFrame, scale: Mapping[str, float] | None) -> pd.DataFrame:
     out = unscaled.copy()
     if scale:
-        # a site's factor scales its rows and the roll-ups of its rows alike
-        # (a roll-up sums one site's children): the same as scaling before summing
+        # a site's factor scales its rows and its roll-ups alike: as if scaled before summing
         factor = out["site"].map(lambda s: scale.get(s, 1.0)).to_numpy(dtype=float)
         out["quantity"] = out["quantity"].to_numpy(dtype=float) * factor
     return out
@@ -336,14 +335,10 @@ def _unscaled(tables: Tables, years: list[int]) -> dict[int, pd.DataFrame]:
 
 
 def _rollup(up: pd.DataFrame) -> pd.DataFrame:
-    """One row per (as-of year, parent capability, site): quantities summed, ids joined.
-
-    Three cython reductions and one pass over the groups for the id lists
-    (a dict of aggregations with Python functions cost 5 ms a year).
-    """
-    g = up.groupby(["year", "input", "site"], sort=True)
-    first = [c for c in LEDGER_COLUMNS if c not in ("year", "input", "site")]
-    first = [c for c in first if c not in ("quantity", "ledger_year")]
+    """One row per (as-of year, parent capability, site): quantities summed, ids joined."""
+    keys, summed = ("year", "input", "site"), ("quantity", "ledger_year")
+    g = up.groupby(list(keys), sort=True)
+    first = [c for c in LEDGER_COLUMNS if c not in keys + summed]
     out = g[first].first()
     out["quantity"] = g["quantity"].sum()
     out["ledger_year"] = g["ledger_year"].max()
@@ -476,8 +471,7 @@ def _spread_firm_sourcing(
         }
     )
     sites["_w"] = sites["_w"] / sites.groupby(["_anchor", "_owner"])["_w"].transform("sum")
-    # each row joined to its firm's ledger sites, rows in order and each row's sites
-    # in ledger order (a dict join: a two-key merge and sort cost 2 ms a year)
+    # each row joined to its firm's ledger sites, in row order, then ledger order
     at: dict[tuple, list[int]] = {}
     for k, key in enumerate(zip(sites["_anchor"], sites["_owner"], strict=True)):
         at.setdefault(key, []).append(k)
