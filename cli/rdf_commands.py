@@ -67,7 +67,8 @@ def query(
     """
     import pandas as pd
 
-    from chiprisk.graph.rdf.query import named_bindings, read_query_arg, run_query
+    from chiprisk.graph.rdf.ox_query import kg_query
+    from chiprisk.graph.rdf.query import named_bindings, read_query_arg
     from chiprisk.ontology import resources
 
     if list_queries:
@@ -95,7 +96,7 @@ def query(
         _check_entities(kg, bindings)
     else:
         text, bindings = read_query_arg(sparql), {}
-    render(run_query(kg.rdf, text, bindings), fmt, output)
+    render(kg_query(kg, text, bindings), fmt, output)
 
 
 @click.command()

@@ -33,6 +33,7 @@ from chiprisk.graph.model.actuals import actual_rows
 from chiprisk.graph.model.entities import entity_facts, search_entities
 from chiprisk.graph.model.labels import entity_labels, label_of
 from chiprisk.graph.model.ledger import ledger_year, tables_as_of
+from chiprisk.graph.rdf.ox_query import kg_named_query, kg_query, store_property
 
 if TYPE_CHECKING:  # rdflib, pyshacl and networkx load only when used (CLI start-up)
     import networkx as nx
@@ -76,6 +77,8 @@ class KnowledgeGraph:
         from chiprisk.graph.rdf.triples import build_graph
 
         return build_graph(self.tables)
+
+    ox_store = store_property  # the same triples in an Oxigraph store (SPARQL), built on first use
 
     def to_networkx(self) -> nx.DiGraph:
         """The supply network as a networkx DiGraph (see :mod:`chiprisk.graph.model.network`)."""
@@ -179,16 +182,11 @@ class KnowledgeGraph:
         >>> "ASML Holding" in set(kg.sparql(q, c=cg.iri("NL"))["name"])
         True
         """
-        from chiprisk.graph.rdf.query import run_query
-
-        return run_query(self.rdf, query, bindings)
+        return kg_query(self, query, bindings)
 
     def named_query(self, name: str, **params: str) -> pd.DataFrame:
         """Run a named competency query from ``ontology/queries`` with typed parameters."""
-        from chiprisk.graph.rdf.query import named_bindings, run_query
-
-        text, bindings = named_bindings(name, {k: str(v) for k, v in params.items()})
-        return run_query(self.rdf, text, bindings)
+        return kg_named_query(self, name, {k: str(v) for k, v in params.items()})
 
     # -------------------------------------------------------------- analytics
 

@@ -11,6 +11,10 @@ source's IRI, so provenance survives a round trip), ``graphml`` (the supply
 network of :mod:`chiprisk.graph.model.network`) and ``csv`` (a data directory in the
 file contract, loadable with ``chiprisk --data DIR``).
 
+Turtle and N-Triples are written by Oxigraph
+(:func:`chiprisk.graph.rdf.ox_store.serialize_triples`: the same triples as
+rdflib's graph, in a tenth of the time); the other RDF formats by rdflib.
+
 Examples
 --------
 >>> from rdflib import Graph
@@ -26,8 +30,8 @@ import json
 import math
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pandas as pd
 from rdflib import Dataset, Graph, URIRef
 
@@ -35,8 +39,12 @@ from chiprisk.graph.errors import UsageError
 from chiprisk.graph.io.atomic import atomic_write
 from chiprisk.graph.io.datadir_write import write_csv_tables
 from chiprisk.graph.io.loader import Tables
+from chiprisk.graph.rdf.ox_store import OX_FORMATS, serialize_triples
 from chiprisk.ontology import resources
 from chiprisk.ontology.namespaces import PREFIXES, iri_for
+
+if TYPE_CHECKING:  # networkx (50 ms) loads for GraphML only
+    import networkx as nx
 
 RDF_FORMATS = {
     "turtle": ("turtle", ".ttl"),
@@ -160,6 +168,8 @@ def graphml_safe(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     node whose id is missing (NaN, as an empty ``parent`` cell can produce)
     is dropped with its edges.
     """
+    import networkx as nx
+
     floats = {"share", "share_min", "share_max", "capacity"}
 
     def clean(d: dict) -> dict:
@@ -188,6 +198,8 @@ def graphml_safe(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def serialize_graphml(g: nx.MultiDiGraph) -> bytes:
     """The supply network as GraphML (edge keys kept as GraphML edge ids)."""
+    import networkx as nx
+
     buf = io.BytesIO()
     nx.write_graphml(graphml_safe(g), buf, encoding="utf-8", edge_id_from_attribute=None)
     return buf.getvalue()
@@ -252,6 +264,13 @@ def export(
             if with_ontology:
                 ds.default_context.parse(data=resources.ontology_text(), format="turtle")
             payload = serialize_trig(ds)
+        elif fmt in OX_FORMATS:  # Oxigraph writes the same triples 10x faster than rdflib
+            payload = serialize_triples(
+                kg.tables,
+                fmt,
+                extra=derived if derived is not None else (),
+                turtle=[resources.ontology_text()] if with_ontology else (),
+            )
         else:
             graph = kg.rdf
             if with_ontology or derived is not None:

@@ -19,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql import prepareQuery
 
 from chiprisk.graph.errors import QueryError, UsageError
 from chiprisk.ontology import resources
@@ -104,12 +103,77 @@ def _py(term: object) -> object:
     return str(term)
 
 
+def prepare_query(text: str) -> tuple[object, str]:
+    """Parse a query with rdflib's SPARQL grammar and check that it may run here.
+
+    Parameters
+    ----------
+    text : str
+        The query; the project's prefixes are predeclared.
+
+    Returns
+    -------
+    tuple
+        The prepared query and its form (``SelectQuery`` or ``AskQuery``).
+
+    Raises
+    ------
+    QueryError
+        When the query does not parse, is not a SELECT/ASK, or uses SERVICE.
+
+    Examples
+    --------
+    >>> prepare_query("ASK { ?s ?p ?o }")[1]
+    'AskQuery'
+    """
+    from rdflib.plugins.sparql import prepareQuery  # 120 ms: only when rdflib answers
+
+    try:
+        prepared = prepareQuery(text, initNs={p: ns for p, ns in PREFIXES.items()})
+    except Exception as exc:  # rdflib raises pyparsing errors of several kinds
+        raise QueryError(f"invalid SPARQL: {exc}") from None
+    form = prepared.algebra.name
+    if form not in ("SelectQuery", "AskQuery"):
+        raise QueryError(f"only SELECT and ASK queries are supported here (got {form})")
+    if _uses_service(prepared.algebra):
+        raise QueryError(
+            "SERVICE (federated query) is not allowed: chiprisk never fetches remote "
+            "data; run the query on the remote endpoint (chiprisk.graph.rdf.push.remote_query)"
+        )
+    return prepared, form
+
+
+def run_prepared(
+    graph: Graph, prepared: object, form: str, bindings: dict[str, object] | None = None
+) -> pd.DataFrame:
+    """Evaluate a query from :func:`prepare_query` on an rdflib graph (see :func:`run_query`).
+
+    Examples
+    --------
+    >>> prepared, form = prepare_query("SELECT ?x WHERE { BIND(2 AS ?x) }")
+    >>> int(run_prepared(Graph(), prepared, form).iloc[0, 0])
+    2
+    """
+    init = {k: to_term(v) for k, v in (bindings or {}).items()}
+    try:
+        result = graph.query(prepared, initBindings=init)
+        if form == "AskQuery":
+            return pd.DataFrame({"ask": [bool(result.askAnswer)]})
+        names = [str(v) for v in result.vars]
+        # rdflib evaluates lazily: errors surface while iterating, so inside the try.
+        rows = [[_py(row[i]) for i in range(len(names))] for row in result]
+    except Exception as exc:
+        raise QueryError(f"query failed: {exc}") from None
+    return solutions_frame(names, rows)
+
+
 def run_query(graph: Graph, text: str, bindings: dict[str, object] | None = None) -> pd.DataFrame:
     """Run a SPARQL SELECT or ASK on ``graph`` and return a DataFrame.
 
     The project's prefixes (``cr:``, ``crid:``, ``prov:`` ...) are predeclared.
     IRIs in the ``crid:`` namespace come back as plain ids, literals as Python
-    values, unbound values as None.
+    values, unbound values as None. This is rdflib's engine; the knowledge
+    graph answers from Oxigraph (:func:`chiprisk.graph.rdf.ox_store.run_query_store`).
 
     Parameters
     ----------
@@ -124,29 +188,8 @@ def run_query(graph: Graph, text: str, bindings: dict[str, object] | None = None
     QueryError
         When the query does not parse or is not a SELECT/ASK.
     """
-    try:
-        prepared = prepareQuery(text, initNs={p: ns for p, ns in PREFIXES.items()})
-    except Exception as exc:  # rdflib raises pyparsing errors of several kinds
-        raise QueryError(f"invalid SPARQL: {exc}") from None
-    form = prepared.algebra.name
-    if form not in ("SelectQuery", "AskQuery"):
-        raise QueryError(f"only SELECT and ASK queries are supported here (got {form})")
-    if _uses_service(prepared.algebra):
-        raise QueryError(
-            "SERVICE (federated query) is not allowed: chiprisk never fetches remote "
-            "data; run the query on the remote endpoint (chiprisk.graph.rdf.push.remote_query)"
-        )
-    init = {k: to_term(v) for k, v in (bindings or {}).items()}
-    try:
-        result = graph.query(prepared, initBindings=init)
-        if form == "AskQuery":
-            return pd.DataFrame({"ask": [bool(result.askAnswer)]})
-        names = [str(v) for v in result.vars]
-        # rdflib evaluates lazily: errors surface while iterating, so inside the try.
-        rows = [[_py(row[i]) for i in range(len(names))] for row in result]
-    except Exception as exc:
-        raise QueryError(f"query failed: {exc}") from None
-    return solutions_frame(names, rows)
+    prepared, form = prepare_query(text)
+    return run_prepared(graph, prepared, form, bindings)
 
 
 def _uses_service(algebra: object) -> bool:
@@ -222,4 +265,11 @@ def read_query_arg(arg: str) -> str:
     return arg
 
 
-__all__ = ["named_bindings", "read_query_arg", "run_query", "to_term"]
+__all__ = [
+    "named_bindings",
+    "prepare_query",
+    "read_query_arg",
+    "run_prepared",
+    "run_query",
+    "to_term",
+]

@@ -182,3 +182,72 @@ def test_derived_scores_are_queryable_and_declared(kg):
 
 def test_every_format_is_listed():
     assert set(FORMATS) == {"turtle", "nt", "jsonld", "xml", "trig", "graphml", "csv"}
+
+
+# ------------------------------------------------- issue 19: Oxigraph writes
+
+
+def _rdflib_export(kg, fmt: str, with_ontology: bool, include_derived: bool) -> bytes:
+    """What ``export`` wrote before Oxigraph did: rdflib's serializer on a merged graph."""
+    graph = kg.rdf
+    if with_ontology or include_derived:
+        merged = Graph(bind_namespaces="none")
+        for prefix, ns in graph.namespaces():
+            merged.bind(prefix, ns)
+        for t in graph:
+            merged.add(t)
+        if include_derived:
+            for t in concentration_graph(kg):
+                merged.add(t)
+        if with_ontology:
+            merged.parse(data=resources.ontology_text(), format="turtle")
+        graph = merged
+    return serialize(graph, fmt)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "with_ontology", "include_derived"),
+    [
+        ("turtle", False, False),
+        ("turtle", True, False),
+        ("nt", False, False),
+        ("nt", True, False),
+        ("turtle", True, True),
+        ("nt", False, True),
+    ],
+)
+def test_oxigraph_writes_the_triples_rdflib_wrote(kg, fmt, with_ontology, include_derived):
+    new = export(kg, fmt, None, with_ontology=with_ontology, include_derived=include_derived)
+    old = _rdflib_export(kg, fmt, with_ontology, include_derived)
+    g_new = Graph().parse(data=new, format=RDF_FORMATS[fmt][0])
+    g_old = Graph().parse(data=old, format=RDF_FORMATS[fmt][0])
+    assert len(g_new) == len(g_old)
+    assert isomorphic(g_new, g_old)
+    if not with_ontology:  # no blank nodes: the very same triples, lexical forms too
+        ox_fmt = pyoxigraph.RdfFormat.TURTLE if fmt == "turtle" else pyoxigraph.RdfFormat.N_TRIPLES
+
+        def triples_of(data: bytes) -> set:
+            return {q.triple for q in pyoxigraph.parse(data, format=ox_fmt)}
+
+        assert triples_of(new) == triples_of(old)
+    if fmt == "turtle":
+        assert b"@prefix cr: <https://w3id.org/chiprisk/ontology#>" in new
+        assert b"crid:tsmc " in new
+
+
+def test_oxigraph_keeps_lexical_forms_and_writes_atomically(kg, tmp_path):
+    nt = export(kg, "nt", None)
+    assert b'"0.0"^^<http://www.w3.org/2001/XMLSchema#decimal>' in nt  # not canonicalised
+    assert len(nt.splitlines()) == len(set(nt.splitlines())) == len(kg.rdf)
+    out = export(kg, "turtle", tmp_path / "g.ttl")
+    assert out.read_bytes() == export(kg, "turtle", None)
+    assert [p.name for p in tmp_path.iterdir()] == ["g.ttl"]
+
+
+def test_export_module_loads_networkx_only_for_graphml():
+    import subprocess
+    import sys
+
+    code = "import sys, chiprisk.graph.rdf.export\nprint('networkx' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
