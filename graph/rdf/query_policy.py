@@ -35,10 +35,12 @@ SERVICE (federated query) is not allowed on this endpoint
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 
 from chiprisk.graph.errors import ChipriskError
 
-__all__ = ["FORMS", "QueryRefused", "check_query", "parsed_names"]
+__all__ = ["FORMS", "QueryRefused", "check_query", "escaped_service", "parsed_names"]
 
 
 class QueryRefused(ChipriskError):
@@ -171,10 +173,51 @@ def _verdict(text: str) -> str | QueryRefused:
         return exc
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_ESCAPED_SERVICE = (
+    "SERVICE (federated query) is not allowed on this endpoint, and a query with \\u "
+    "escapes may not spell 'service' anywhere: SPARQL engines read escapes differently"
+)
+
+
+def escaped_service(text: str) -> bool:
+    """True when ``text`` has codepoint escapes and spells ``service`` in some reading.
+
+    SPARQL expands ``\\uXXXX`` escapes before parsing (rdflib does); Oxigraph,
+    which the endpoint's workers run, reads them only inside strings and IRIs.
+    So an escaped quote can hide a SERVICE call inside what rdflib parses as a
+    string, while Oxigraph runs it: with escapes in the text, the letters
+    ``service`` anywhere (case folded, NFKC, before or after expansion) refuse it.
+
+    Examples
+    --------
+    >>> escaped_service('SELECT * { BIND("\\\\u0022" AS ?x) SERVICE <http://h/> {} }')
+    True
+    >>> escaped_service("SELECT ?d { ?x cr:serviceDecayPerYear ?d }")
+    False
+    """
+
+    def one(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else m.group()
+
+    expanded = _CODEPOINT.sub(one, text)
+    if expanded == text:
+        return False
+    readings = (text, expanded)
+    return any(
+        "service" in v
+        for t in readings
+        for v in (t.casefold(), unicodedata.normalize("NFKC", t).casefold())
+    )
+
+
 def _check(text: str) -> str:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    if escaped_service(text):
+        raise QueryRefused(_ESCAPED_SERVICE)
     try:
         tree = parseQuery(text)
     except RecursionError:

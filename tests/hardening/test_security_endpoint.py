@@ -130,7 +130,22 @@ def _ssrf_queries(target: str) -> list[str]:
         f"SELECT * {{ {{ SELECT * {{ OPTIONAL {{ service <{target}deep> {{ ?s ?p ?o }} }} }} }} }}",
         f"SELECT * {{ BIND(<{target}var> AS ?u) SERVICE ?u {{ ?s ?p ?o }} }}",
         f"LOAD <{target}load>",
+        # an escaped quote: rdflib expands it and reads one long string, Oxigraph a SERVICE
+        f'SELECT * {{ BIND("\\u0022" AS ?x) SERVICE <{target}quote> {{ ?a ?b ?c }} '
+        'BIND("\\u0022" AS ?y) }',
     ]
+
+
+def test_the_policy_alone_refuses_a_service_hidden_by_an_escaped_quote():
+    """Without the workers' network isolation the check is the only wall."""
+    from chiprisk.graph.rdf.query_policy import QueryRefused, check_query
+
+    hidden = 'SELECT * { BIND("\\u0022" AS ?x) SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } '
+    with pytest.raises(QueryRefused, match="SERVICE"):
+        check_query(hidden + 'BIND("\\u0022" AS ?y) }')
+    # escapes alone, or 'service' in a name without escapes, stay allowed
+    assert check_query('SELECT ?x { BIND("\\u0041" AS ?x) }') == "SELECT"
+    assert check_query("SELECT ?d { ?x <urn:serviceDecayPerYear> ?d }") == "SELECT"
 
 
 @pytest.mark.parametrize("which", ["open_endpoint", "cli_endpoint"])
