@@ -30,7 +30,12 @@ Where the engines differ: rdflib leaves out of
 it (SPARQL 1.1 says so); ``SELECT *`` lists variables alphabetically here, in
 an order that changed from run to run with rdflib; the store keeps numbers,
 booleans and dates as values, so ``STR()`` of ``"0.0"^^xsd:decimal`` is
-``"0"``.
+``"0"``; SUM/AVG/MIN/MAX over a group where the value is unbound in some
+rows is unbound here (SPARQL 1.1 section 18.5: an error), rdflib sums the
+rest (the named queries guard with COALESCE); an alternative path ``a|b``
+reaching a node both ways gives it once here, twice in rdflib (rdflib is
+right); ``ROUND`` of a decimal is a float here, an int in rdflib; a BIND
+onto a bound parameter gives no rows here, rdflib lets the BIND win.
 
 Examples
 --------
