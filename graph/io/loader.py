@@ -211,7 +211,10 @@ def load_tables(data_dir: DataDir | str | Path | None = None) -> Tables:
 
     Notes
     -----
-    O(rows) with vectorised pandas checks; reference checks are hash joins.
+    O(rows). Small files are parsed by the ``csv`` module, large ones by pandas;
+    each column's distinct values are checked once (set look-ups, one regular
+    expression over them joined), and rows are visited only to word problems.
+    The built-in data loads in about 20 ms.
 
     Examples
     --------
@@ -227,9 +230,9 @@ def load_tables(data_dir: DataDir | str | Path | None = None) -> Tables:
     h = hashlib.sha256()
     for table in TABLES.values():
         f = source.table_file(table.file)
-        frames[table.name] = _empty_frame(table)
         lines[table.name] = np.array([], dtype=int)
         if f is None:
+            frames[table.name] = _empty_frame(table)
             if table.required:
                 errors.append(DataError(table.file, None, None, "required file is missing"))
                 failed.add(table.name)
@@ -238,12 +241,13 @@ def load_tables(data_dir: DataDir | str | Path | None = None) -> Tables:
         hash_update(h, table.file, raw)
         got = _read_csv(table, raw, errors)
         if got is None:
+            frames[table.name] = _empty_frame(table)
             failed.add(table.name)
             continue
-        df, ln = got
-        typed = _check_cells(table, df, ln, errors)
-        _check_rows(table, typed, ln, errors)
-        _check_keys(table, typed, ln, errors)
+        cols, ln = got
+        typed, na = _check_cells(table, cols, ln, errors)
+        _check_rows(table, typed, na, ln, errors)
+        _check_keys(table, typed, na, ln, errors)
         frames[table.name], lines[table.name] = typed, ln
     kinds, ids_by_table = _global_ids(frames, lines, errors)
     _check_refs(frames, lines, ids_by_table, errors, failed)

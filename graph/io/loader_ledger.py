@@ -68,8 +68,10 @@ def check_ledger(
 
     Notes
     -----
-    O(rows) with pandas joins and group-bys; no Python loop over rows
-    except to word the errors found.
+    O(rows). Each check first asks, with sets and dicts over the distinct
+    values, whether there is anything to report (on clean data there is not,
+    and pandas' fixed cost per call is most of the time on small tables);
+    only then do pandas joins and group-bys find and word the problems.
     """
     _check_requirement_units(frames, lines, errors, failed)
     cap = frames.get(CAPACITY)
@@ -125,6 +127,8 @@ def _check_units(
     frames: dict[str, pd.DataFrame], lines: dict[str, np.ndarray], errors: list[DataError]
 ) -> None:
     cap, inputs = frames[CAPACITY], frames[INPUTS]
+    if _units_match(cap, inputs):
+        return
     unit_of = pd.Series(
         inputs["capacity_unit"].to_numpy(dtype=object), index=inputs["id"].to_numpy(dtype=object)
     )
@@ -166,12 +170,51 @@ def _check_units(
     )
 
 
+def _units_match(cap: pd.DataFrame, inputs: pd.DataFrame) -> bool:
+    """True when every capacity row names an input by id and is in that input's unit
+    (or gives none): :func:`_check_units` has nothing to report. One look-up per
+    distinct (input, unit) pair; anything unusual (a missing input id) is False."""
+    unit_of: dict[str, object] = {}
+    ids = inputs["id"].to_numpy(dtype=object).tolist()
+    for i, u in zip(ids, inputs["capacity_unit"].to_numpy(dtype=object).tolist(), strict=True):
+        if isinstance(i, str):
+            unit_of.setdefault(i, u)  # the first row of a repeated id, as pandas keeps it
+    pairs = zip(
+        cap["input"].to_numpy(dtype=object).tolist(),
+        cap["unit"].to_numpy(dtype=object).tolist(),
+        strict=True,
+    )
+    for inp, unit in set(pairs):
+        if not isinstance(inp, str):
+            return False
+        if inp not in unit_of:
+            continue  # an unknown input: a reference error, reported there
+        expected = unit_of[inp]
+        if not isinstance(expected, str) or (isinstance(unit, str) and unit != expected):
+            return False
+        if not isinstance(unit, str) and not pd.isna(unit):
+            return False
+    return True
+
+
 def _first_line(cap: pd.DataFrame, lines: np.ndarray, inp: str) -> int:
     return int(lines[np.flatnonzero((cap["input"] == inp).to_numpy())[0]])
 
 
 def _check_duplicates(cap: pd.DataFrame, lines: np.ndarray, errors: list[DataError]) -> None:
     key = ["site", "input", "year"]
+    rows = list(
+        zip(
+            cap["site"].to_numpy(dtype=object).tolist(),
+            cap["input"].to_numpy(dtype=object).tolist(),
+            cap["year"].to_numpy(dtype=object, na_value=None).tolist(),
+            strict=True,
+        )
+    )
+    if len(set(rows)) == len(rows) and all(
+        isinstance(s, str) and isinstance(i, str) and y is not None for s, i, y in rows
+    ):
+        return  # distinct keys, none missing: pandas finds no duplicate either
     dup = cap.duplicated(subset=key, keep="first").to_numpy()
     if not dup.any():
         return
@@ -198,11 +241,14 @@ def _check_duplicates(cap: pd.DataFrame, lines: np.ndarray, errors: list[DataErr
 
 
 def _check_status(cap: pd.DataFrame, lines: np.ndarray, errors: list[DataError]) -> None:
-    cancelled = (cap["status"] == "cancelled").to_numpy()
-    operating = (cap["status"] == "operating").to_numpy()
+    status = cap["status"].to_numpy(dtype=object)
+    cancelled = status == "cancelled"
+    operating = status == "operating"
     if not (cancelled.any() and operating.any()):
         return
     years = cap["year"].to_numpy(dtype=float, na_value=np.nan)
+    if _never_revived(cap, years, cancelled, operating):
+        return
     gone = pd.DataFrame(
         {
             "site": cap["site"].to_numpy(dtype=object)[cancelled],
@@ -236,3 +282,25 @@ def _check_status(cap: pd.DataFrame, lines: np.ndarray, errors: list[DataError])
             "cannot operate later; record a revival with its own source and status history"
         ),
     )
+
+
+def _never_revived(
+    cap: pd.DataFrame, years: np.ndarray, cancelled: np.ndarray, operating: np.ndarray
+) -> bool:
+    """True when no row operates after its site and input's first cancelled year
+    (:func:`_check_status` has nothing to report). Plain dicts over the cancelled
+    and operating rows; a cancelled row without site, input or year is False."""
+    site = cap["site"].to_numpy(dtype=object)
+    inp = cap["input"].to_numpy(dtype=object)
+    gone: dict[tuple[str, str], float] = {}
+    for i in np.flatnonzero(cancelled).tolist():
+        s, n, y = site[i], inp[i], years[i]
+        if not (isinstance(s, str) and isinstance(n, str)) or np.isnan(y):
+            return False  # pandas joins missing keys to each other: let it word that
+        if y < gone.get((s, n), np.inf):
+            gone[(s, n)] = y
+    for i in np.flatnonzero(operating).tolist():
+        first = gone.get((site[i], inp[i]))
+        if first is not None and years[i] > first:
+            return False
+    return True

@@ -34,32 +34,44 @@ def _check_refs(
     errors: list[DataError],
     failed: set[str],
 ) -> None:
-    none = np.zeros(0, dtype=object)
+    """Every reference names an id of one of its column's tables (or a country, or 'other').
+
+    Each column's distinct values are looked up once in a set of the allowed
+    ids; rows are visited only to word the unknown ones.
+    """
+    allowed_by_refs: dict[tuple[str, ...], set] = {}
     for table in TABLES.values():
         df = frames[table.name]
         for col in table.columns:
             if col.kind != "ref" or df.empty or failed.intersection(col.refs):
                 continue  # a table that failed to read would make every reference unknown
-            allowed = np.concatenate([ids_by_table.get(ref, none) for ref in col.refs])
-            s = df[col.name]
-            present = s.notna().to_numpy()
-            ok = s.isin(allowed).to_numpy().copy()
-            if COUNTRIES in col.refs:
-                ok |= s.isin(ISO_COUNTRIES).to_numpy()
-            if RESIDUAL in col.refs:
-                ok |= (s == RESIDUAL_ID).to_numpy()
-            vals = s.to_numpy(dtype=object)
+            allowed = allowed_by_refs.get(col.refs)
+            if allowed is None:
+                allowed = set()
+                for ref in col.refs:
+                    allowed.update(ids_by_table.get(ref, ()))
+                if COUNTRIES in col.refs:
+                    allowed |= ISO_COUNTRIES
+                if RESIDUAL in col.refs:
+                    allowed.add(RESIDUAL_ID)
+                allowed_by_refs[col.refs] = allowed
+            vals = df[col.name].to_numpy(dtype=object)
+            present = pd.notna(vals)
+            unknown = {v for v in set(vals[present].tolist()) if v not in allowed}
+            if not unknown:
+                continue
             where = " or ".join(
                 "an ISO country code"
                 if r == COUNTRIES
                 else ("'other'" if r == RESIDUAL else f"an id in {r}.csv")
                 for r in col.refs
             )
+            bad = np.fromiter((v in unknown for v in vals.tolist()), bool, len(vals))
             _report(
                 errors,
                 table.file,
                 lines[table.name],
-                present & ~ok,
+                present & bad,
                 col.name,
                 lambda i, vals=vals, where=where: (
                     f"unknown id {_shown(vals[i])} (expected {where})"
@@ -74,9 +86,15 @@ def _check_markets(
     inputs, reqs = frames["inputs"], frames["requirements"]
     if inputs.empty or reqs.empty:
         return
-    markets = set(inputs.loc[inputs["kind"] == "market", "id"])
-    bad = reqs["product"].isin(markets).to_numpy()
+    ids = inputs["id"].to_numpy(dtype=object)
+    markets = set(ids[inputs["kind"].to_numpy(dtype=object) == "market"].tolist())
+    if not markets:
+        return
     vals = reqs["product"].to_numpy(dtype=object)
+    if all(isinstance(m, str) for m in markets):
+        bad = np.fromiter((v in markets for v in vals.tolist()), bool, len(vals))
+    else:  # a market without an id: pandas matches a missing product to it
+        bad = reqs["product"].isin(markets).to_numpy()
     _report(
         errors,
         "requirements.csv",
@@ -99,9 +117,12 @@ def _check_cycles(
         # an ownership loop made `--by hq` follow parents in a circle (EUV 100% Korean)
         ("organizations", "id", "parent", "is owned by"),
     ):
-        df = frames[table].dropna(subset=[a, b])
+        df = frames[table]
+        xs, ys = df[a].to_numpy(dtype=object), df[b].to_numpy(dtype=object)
+        rows = np.flatnonzero(pd.notna(xs) & pd.notna(ys))
+        xs, ys = xs[rows].tolist(), ys[rows].tolist()
         sorter: TopologicalSorter[str] = TopologicalSorter()
-        for x, y in zip(df[a], df[b], strict=True):
+        for x, y in zip(xs, ys, strict=True):
             sorter.add(x, y)
         try:
             sorter.prepare()
@@ -110,7 +131,7 @@ def _check_cycles(
             edges = set(zip(cycle, cycle[1:], strict=False))
             on_cycle = [
                 int(lines[table][i])
-                for i, x, y in zip(df.index, df[a], df[b], strict=True)
+                for i, x, y in zip(rows, xs, ys, strict=True)
                 if (x, y) in edges
             ]
             errors.append(

@@ -20,12 +20,11 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
 from typing import Protocol
-
-import yaml
 
 from chiprisk.graph.errors import DataError
 from chiprisk.graph.io.contract import (
@@ -63,27 +62,39 @@ MAX_DEPTH = 32
 """Deepest nesting of YAML collections accepted in a scenario document."""
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without aliases and with a nesting limit."""
+@functools.cache
+def _no_alias_loader() -> type:
+    """PyYAML's safe loader without aliases and with a nesting limit.
 
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in scenario files", event.start_mark
-            )
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._depth > MAX_DEPTH:
+    The class is made on first use: importing PyYAML takes about 10 ms, and
+    only scenario documents need it (not a start-up that reads cached tables).
+    """
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
                 raise yaml.composer.ComposerError(
                     None,
                     None,
-                    f"nested more than {MAX_DEPTH} levels deep",
-                    self.peek_event().start_mark,
+                    "aliases (*name) are not allowed in scenario files",
+                    event.start_mark,
                 )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+            self._depth = getattr(self, "_depth", 0) + 1
+            try:
+                if self._depth > MAX_DEPTH:
+                    raise yaml.composer.ComposerError(
+                        None,
+                        None,
+                        f"nested more than {MAX_DEPTH} levels deep",
+                        self.peek_event().start_mark,
+                    )
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    return NoAliasLoader
 
 
 def safe_yaml(text: str) -> object:
@@ -97,6 +108,7 @@ def safe_yaml(text: str) -> object:
 
     Examples
     --------
+    >>> import yaml
     >>> safe_yaml("a: [1, 2]")
     {'a': [1, 2]}
     >>> try:
@@ -105,9 +117,11 @@ def safe_yaml(text: str) -> object:
     ...     print(exc.problem)
     aliases (*name) are not allowed in scenario files
     """
+    import yaml
+
     if len(text) > MAX_SCENARIO_BYTES:
         raise yaml.YAMLError(f"the document is over {MAX_SCENARIO_BYTES} bytes")
-    loader = _NoAliasLoader(text)
+    loader = _no_alias_loader()(text)
     try:
         return loader.get_single_data()
     finally:
@@ -128,6 +142,8 @@ def parse_scenario(
     Targets are checked against ``known`` when given (``kind:id`` must name an
     existing entity of that kind).
     """
+    import yaml
+
     try:
         doc = safe_yaml(text)
     except yaml.YAMLError as exc:
