@@ -425,10 +425,17 @@ def _check_keys(
     dup = df.duplicated(subset=key, keep="first").to_numpy()
     if not dup.any():
         return
-    first_line: dict[tuple, int] = {}
-    for i, k in enumerate(df[key].itertuples(index=False, name=None)):
+    # keyed by the same values as the repeat test (a blank cell is None, not a
+    # float NaN that equals no other NaN): two rows with a blank key cell are a
+    # duplicate to report, not a KeyError
+    first_line: dict = {}
+    for i, k in enumerate(keys):
         if not dup[i]:
             first_line.setdefault(k, int(lines[i]))
+
+    def shown(k) -> str:
+        return "/".join("" if v is None else str(v) for v in (k if len(key) > 1 else (k,)))
+
     _report(
         errors,
         table.file,
@@ -436,8 +443,7 @@ def _check_keys(
         dup,
         key[0],
         lambda i: (
-            f"duplicate {'/'.join(key)} {'/'.join(map(str, df.loc[i, key]))!r} "
-            f"(first on line {first_line[tuple(df.loc[i, key])]})"
+            f"duplicate {'/'.join(key)} {shown(keys[i])!r} (first on line {first_line[keys[i]]})"
         ),
     )
 

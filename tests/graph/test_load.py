@@ -145,3 +145,11 @@ def test_builtin_data_loads():
     t = load_tables()
     assert t.origin == "built-in"
     assert "euv-lithography" in set(t["inputs"]["id"])
+
+
+def test_two_blank_ids_are_an_error_not_a_crash(tiny_dir):
+    """Blank key cells repeat each other: reported with the line of the first (was a KeyError)."""
+    _edit(tiny_dir / "seed/organizations.csv", "nvidia,NVIDIA", ",NVIDIA")
+    _edit(tiny_dir / "seed/organizations.csv", "asml,", ",")
+    errs = _errors(tiny_dir)
+    assert any("column id: duplicate id '' (first on line 2)" in e for e in errs), errs
