@@ -852,7 +852,8 @@ def main() -> None:
     if args.long:
         print("== tests marked long (python -m pytest -m long)", flush=True)
         report["long_tests"] = run_long_tests()
-    print_table(report["sizes"])
+    if report["sizes"]:
+        print_table(report["sizes"])
     Path(args.out).write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"\nwrote {args.out}")
 
