@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -59,6 +60,26 @@ def terminal_width():
         os.environ.pop("COLUMNS", None)
     else:
         os.environ["COLUMNS"] = old
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """The plotting API returns pyplot figures (a notebook shows them), which
+    pyplot keeps until closed; close those a test opened once it ends, so a
+    worker does not pile up dozens (matplotlib warns past 20). Figures of a
+    wider-scoped fixture, opened before this one starts, stay open."""
+    before = _figure_numbers()
+    yield
+    opened = _figure_numbers() - before
+    if opened:
+        plt = sys.modules["matplotlib.pyplot"]
+        for number in opened:
+            plt.close(number)
+
+
+def _figure_numbers() -> set[int]:
+    plt = sys.modules.get("matplotlib.pyplot")
+    return set(plt.get_fignums()) if plt is not None else set()
 
 
 @pytest.fixture

@@ -107,6 +107,7 @@ def dataset_by_source(tables: Tables, extra: Graph | None = None, extra_iri: str
     -----
     O(triples).
     """
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
     from rdflib.namespace import NamespaceManager
 
     from chiprisk.graph.rdf.triples import triples
@@ -119,7 +120,7 @@ def dataset_by_source(tables: Tables, extra: Graph | None = None, extra_iri: str
     for triple, src in triples(tables):
         g = graphs.get(src)
         if g is None:
-            g = ds.default_context if src is None else ds.graph(iri_for(src))
+            g = ds.get_context(DATASET_DEFAULT_GRAPH_ID) if src is None else ds.graph(iri_for(src))
             graphs[src] = g
         g.add(triple)
     if extra is not None and len(extra):
